@@ -1,0 +1,126 @@
+"""TrainConfig: every hyperparameter of a GANKMeans run, validated once when it is built."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+from numbers import Integral, Real
+
+DISCRIMINATORS = ("conditional", "label")
+INITS = ("k-means++", "random")
+DEVICES = ("auto", "cpu", "cuda")
+MAX_CLUSTERS = 64
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyperparameters of one training run.
+
+    Parameters
+    ----------
+    n_clusters : int
+        K, the number of clusters (1 to 64).
+    max_epochs : int
+        Upper bound on epochs; a run may stop earlier (see ``tol``/``patience``).
+    batch_size : int or "auto"
+        Mini-batch size of the adversarial steps. ``"auto"`` uses 64, or ``n_samples / 16``
+        when that is larger, so an epoch is at most 16 steps and costs O(N) with a small
+        constant (a 100,000-point epoch would otherwise be 1,563 tiny steps).
+    hidden : int
+        Width of the student's first layer (the second is half of it) and of the
+        discriminator's hidden layer.
+    lr_student, lr_discriminator : float
+        Adam learning rates, in (0, 10].
+    discriminator : {"conditional", "label"}
+        ``"conditional"`` judges (point, label) pairs; ``"label"`` judges the label alone, as in
+        the seed, which can only teach the student the label histogram.
+    tie_margin : float
+        The teacher abstains where the two nearest centroids' distances differ by at most this
+        much (standardised units). 0 means exact ties only (up to float rounding).
+    teacher_weight : float
+        Weight of an extra cross-entropy loss towards the teacher's labels; 0 is a pure GAN.
+    handover : "never", "auto" or int
+        When the student takes over alone: never, at that epoch, or once agreement has stayed
+        at or above ``handover_agreement`` for ``patience`` epochs.
+    handover_agreement : float
+        Agreement (0 to 1) that ``handover="auto"`` waits for.
+    tol, patience : float, int
+        Stop once every centroid moved less than ``tol`` (standardised units) for ``patience``
+        epochs in a row. ``tol=0`` never stops early.
+    init : {"k-means++", "random"}
+        Initial centroids; ``"random"`` picks K data points, as the seed does.
+    random_state : int or None
+        Seed of every random choice; None draws fresh entropy.
+    device : {"auto", "cpu", "cuda"}
+        ``"auto"`` uses CUDA when it is available.
+    """
+
+    n_clusters: int = 4
+    max_epochs: int = 100
+    batch_size: int | str = "auto"
+    hidden: int = 32
+    lr_student: float = 3e-3
+    lr_discriminator: float = 3e-3
+    discriminator: str = "conditional"
+    tie_margin: float = 0.0
+    teacher_weight: float = 0.0
+    handover: str | int = "never"
+    handover_agreement: float = 0.99
+    tol: float = 1e-4
+    patience: int = 10
+    init: str = "k-means++"
+    random_state: int | None = 0
+    device: str = "auto"
+
+    def __post_init__(self):
+        _check_int("n_clusters", self.n_clusters, 1, MAX_CLUSTERS)
+        _check_int("max_epochs", self.max_epochs, 1, 100_000)
+        if self.batch_size != "auto":
+            _check_int("batch_size", self.batch_size, 1, 1_000_000, extra='or "auto"')
+        _check_int("hidden", self.hidden, 2, 4096)
+        _check_real("lr_student", self.lr_student, 0, 10, low_open=True)
+        _check_real("lr_discriminator", self.lr_discriminator, 0, 10, low_open=True)
+        _check_choice("discriminator", self.discriminator, DISCRIMINATORS)
+        _check_real("tie_margin", self.tie_margin, 0, 100)
+        _check_real("teacher_weight", self.teacher_weight, 0, 1000)
+        if self.handover not in ("never", "auto"):
+            _check_int("handover", self.handover, 1, 100_000, extra='or "never" or "auto"')
+        _check_real("handover_agreement", self.handover_agreement, 0, 1)
+        _check_real("tol", self.tol, 0, 100)
+        _check_int("patience", self.patience, 1, 100_000)
+        _check_choice("init", self.init, INITS)
+        if self.random_state is not None:
+            _check_int("random_state", self.random_state, 0, 2**32 - 1, extra="or None")
+        _check_choice("device", self.device, DEVICES)
+
+    def to_dict(self) -> dict:
+        """Plain dict of every field, for JSON and URLs."""
+        return asdict(self)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def _check_int(name, value, low, high, extra=""):
+    if not _is_int(value) or not low <= value <= high:
+        allowed = f"an integer from {low} to {high}" + (f" {extra}" if extra else "")
+        raise ValueError(f"{name}={value!r} is not allowed: expected {allowed}.")
+
+
+def _check_real(name, value, low, high, low_open=False):
+    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    ok = ok and (low < value if low_open else low <= value) and value <= high
+    if not ok:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name}={value!r} is not allowed: expected a number in {bracket}{low}, {high}].")
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name}={value!r} is not allowed: expected one of {options}.")

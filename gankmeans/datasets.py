@@ -1,0 +1,440 @@
+"""Named data sets with one generator signature, CSV loading, 2-D projection, input validation."""
+
+# X is scikit-learn's name for the data matrix; keep it rather than satisfy pep8-naming.
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from dataclasses import dataclass
+from functools import cache, partial
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn import datasets as skd
+from sklearn.decomposition import PCA
+from sklearn.preprocessing import StandardScaler
+
+NAMES = ("blobs", "anisotropic", "varied", "moons", "circles", "spirals", "uniform", "seed",
+         "iris", "wine", "digits")
+NATURAL_K = {"blobs": 4, "anisotropic": 3, "varied": 3, "moons": 2, "circles": 2, "spirals": 2,
+             "uniform": 4, "seed": 4, "iris": 3, "wine": 3, "digits": 10}
+IMAGE_SHAPES = {"digits": (8, 8)}
+MAX_SAMPLES = 1_000_000
+MAX_CSV_ROWS = 100_000
+MAX_CSV_BYTES = 50 * 2**20
+
+# Fixed centres make the structure the same for every seed (as in TensorFlow Playground); the
+# seed only moves the points. The 3-cluster centres are those of scikit-learn's clustering demo.
+_BLOB_CENTERS = ((-5.0, -5.0), (-5.0, 5.0), (5.0, -5.0), (5.0, 5.0))
+_DEMO_CENTERS = ((-9.0, -5.5), (-4.6, 0.1), (1.9, 0.5))
+_SHEAR = np.array([[0.6, -0.6], [-0.4, 0.8]])
+_NA_TOKENS = {"", "nan", "na", "n/a", "null", "none"}
+
+
+def _std_scale(noise):
+    # noise=0.05 (the default) keeps scikit-learn's own cluster_std; 0 halves it, 1 multiplies
+    # it by 10.5, enough to merge every blob.
+    return 0.5 + 10.0 * noise
+
+
+def _sk_seed(rng):
+    return int(rng.integers(2**31 - 1))
+
+
+def _blob_like(n_samples, noise, rng, centers, cluster_std):
+    std = np.asarray(cluster_std) * _std_scale(noise)
+    return skd.make_blobs(n_samples=n_samples, centers=np.array(centers), cluster_std=std,
+                          random_state=_sk_seed(rng))
+
+
+def _anisotropic(n_samples, noise, rng):
+    X, y = _blob_like(n_samples, noise, rng, _DEMO_CENTERS, 1.0)
+    return X @ _SHEAR, y
+
+
+def _noisy_shape(n_samples, noise, rng, maker, **kwargs):
+    return maker(n_samples=n_samples, noise=noise, random_state=_sk_seed(rng), **kwargs)
+
+
+def _spirals(n_samples, noise, rng):
+    y = np.arange(n_samples) % 2
+    # sqrt spaces points evenly along the arc (arc length grows as theta**2); 3*pi = 1.5 turns.
+    theta = 3 * np.pi * np.sqrt(rng.uniform(0.02, 1.0, n_samples))
+    radius = theta / (3 * np.pi)
+    angle = theta + np.pi * y
+    X = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    X += rng.normal(0.0, noise, X.shape)
+    order = rng.permutation(n_samples)
+    return X[order], y[order]
+
+
+def _uniform(n_samples, noise, rng):
+    return rng.uniform(0.0, 1.0, (n_samples, 2)), None
+
+
+def _seed(n_samples, noise, rng):
+    # random.sample(range(1, 10), 2): x in 1..9, then y uniform over the 8 other values.
+    x = rng.integers(1, 10, n_samples)
+    y = (x - 1 + rng.integers(1, 9, n_samples)) % 9 + 1
+    return np.column_stack([x, y]), None
+
+
+@cache
+def _bundled_arrays(loader):
+    X, y = loader(return_X_y=True)
+    X.flags.writeable = y.flags.writeable = False  # cached: callers get copies, never these
+    return X, y
+
+
+def _bundled(n_samples, noise, rng, loader):
+    X, y = _bundled_arrays(loader)
+    if n_samples < len(X):
+        rows = np.sort(rng.choice(len(X), n_samples, replace=False))
+    else:
+        rows = np.arange(len(X))
+    return X[rows], y[rows]
+
+
+_GENERATORS = {
+    "blobs": partial(_blob_like, centers=_BLOB_CENTERS, cluster_std=1.0),
+    "anisotropic": _anisotropic,
+    "varied": partial(_blob_like, centers=_DEMO_CENTERS, cluster_std=[1.0, 2.5, 0.5]),
+    "moons": partial(_noisy_shape, maker=skd.make_moons),
+    "circles": partial(_noisy_shape, maker=skd.make_circles, factor=0.5),
+    "spirals": _spirals,
+    "uniform": _uniform, "seed": _seed,
+    "iris": partial(_bundled, loader=skd.load_iris),
+    "wine": partial(_bundled, loader=skd.load_wine),
+    "digits": partial(_bundled, loader=skd.load_digits),
+}
+
+
+def _is_int(value):
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def _check_load_args(name, n_samples, noise, random_state):
+    if name not in _GENERATORS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(NAMES)}")
+    if not _is_int(n_samples) or not 2 <= n_samples <= MAX_SAMPLES:
+        raise ValueError(f"n_samples={n_samples!r} is invalid; use an integer from 2 to "
+                         f"{MAX_SAMPLES:,}")
+    ok = isinstance(noise, Real) and not isinstance(noise, bool) and math.isfinite(noise)
+    if not ok or not 0 <= noise <= 1:
+        raise ValueError(f"noise={noise!r} is invalid; use a number from 0 to 1")
+    if random_state is not None and (not _is_int(random_state) or random_state < 0):
+        raise ValueError(f"random_state={random_state!r} is invalid; use an integer >= 0 or None")
+
+
+def load(name, n_samples=500, noise=0.05, random_state=0):
+    """Generate or load a named data set.
+
+    Parameters
+    ----------
+    name : str
+        One of ``NAMES``.
+    n_samples : int
+        Number of points, 2 to 1,000,000. For "iris", "wine" and "digits" a random subset of
+        that many rows, or every row when the set is smaller.
+    noise : float
+        From 0 to 1. For "moons", "circles" and "spirals" the standard deviation of the Gaussian
+        noise (their shapes have unit scale). For "blobs", "anisotropic" and "varied" it scales
+        the cluster spread: ``cluster_std = base * (0.5 + 10 * noise)``, so the default 0.05
+        gives scikit-learn's usual spread. Ignored by "uniform", "seed" and the real data sets.
+    random_state : int or None
+        Seed of a local ``numpy.random.Generator``; global random state is never touched.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n_samples, n_features)
+    y : ndarray of int64, shape (n_samples,), or None
+        True labels; None for "uniform" and "seed", which have none.
+    """
+    _check_load_args(name, n_samples, noise, random_state)
+    rng = np.random.default_rng(random_state)
+    X, y = _GENERATORS[name](n_samples, float(noise), rng)
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    return X, None if y is None else np.asarray(y, dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class CsvData:
+    """A parsed, validated CSV file.
+
+    Attributes
+    ----------
+    X : ndarray of float64, shape (n_rows, n_features)
+    y : ndarray of int64 or None
+        Codes 0..C-1 of the label column's values in sorted order; None without a label column.
+    columns : list of str
+        Feature column names (x1, x2, ... when the file has no header).
+    label_name : str or None
+    n_dropped, n_original : int
+        Rows dropped for NaN, infinity or an empty label; rows kept before sampling.
+    sampled : bool
+        Whether ``n_original`` exceeded ``max_rows`` and rows were sampled down to it.
+    """
+
+    X: np.ndarray
+    y: np.ndarray | None
+    columns: list[str]
+    label_name: str | None
+    n_dropped: int
+    n_original: int
+    sampled: bool
+
+
+def _read_bytes(source):
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source)
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as f:
+            return f.read(MAX_CSV_BYTES + 1)  # one byte more tells "too big" from "at the cap"
+    # getvalue() returns the whole upload wherever its read position is (Streamlit reruns).
+    data = source.getvalue() if hasattr(source, "getvalue") else source.read()
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _decode(data):
+    if len(data) > MAX_CSV_BYTES:
+        raise ValueError(f"the file is larger than the limit of {MAX_CSV_BYTES // 2**20} MiB; "
+                         f"sample or split it first")
+    not_text = ValueError("the file is not a text CSV file (binary content); upload a comma- "
+                          "or semicolon-separated text file, UTF-8 encoded")
+    if b"\x00" in data:
+        raise not_text
+    for encoding in ("utf-8-sig", "cp1252"):  # cp1252: what Excel on Windows saves
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise not_text
+    if any(c in text for c in map(chr, [*range(1, 9), *range(14, 32)])):
+        raise not_text
+    if not text.strip():
+        raise ValueError("the file is empty; expected a header row (optional) and data rows "
+                         "of numbers separated by commas or semicolons")
+    return text
+
+
+def _parse_table(text):
+    sample = text[:65536].rsplit("\n", 1)[0] if len(text) > 65536 else text  # whole lines
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        sep = ","  # a single column has no delimiter to find
+    try:
+        table = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str,
+                            keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise ValueError(f"the file is not a valid CSV table ({str(exc).strip()}); every row "
+                         "needs the same number of fields") from None
+    table = table.fillna("")
+    for column in table:
+        table[column] = table[column].str.strip()
+    if _has_header(table, sep):
+        names = [n or f"column {i + 1}" for i, n in enumerate(table.iloc[0])]
+        table = table.iloc[1:]
+    else:
+        names = [f"x{i + 1}" for i in range(table.shape[1])]
+    if len(set(names)) < len(names):
+        raise ValueError(f"the header repeats a column name ({', '.join(names)}); names must "
+                         "be unique")
+    table.columns = names
+    return table.reset_index(drop=True), sep
+
+
+def _numeric(cells, sep):
+    """Parse cells as numbers; also return where a cell is neither a number nor a NaN token."""
+    if sep == ";":  # semicolon files usually come with decimal commas: 1,5
+        cells = cells.str.replace(",", ".", regex=False)
+    values = pd.to_numeric(cells, errors="coerce")
+    return values, values.isna() & ~cells.str.lower().isin(_NA_TOKENS)
+
+
+def _has_header(table, sep):
+    text = _numeric(table.iloc[0], sep)[1].to_numpy()
+    if not text.any() or text.all():
+        return bool(text.any())
+    # A mixed first row is a header only if a text cell heads a numeric column; otherwise it
+    # is a headerless row whose text is a label ("5.1,3.5,setosa").
+    body = table.iloc[1:101, text]
+    return any(not _numeric(body[c], sep)[1].any() for c in body)
+
+
+def _to_numbers(cells, name, sep):
+    values, bad = _numeric(cells, sep)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f'column "{name}" has a non-numeric value {cells.iloc[row]!r} in data '
+                         f"row {row + 1}; feature columns must hold numbers (text belongs in "
+                         "the label column)")
+    return values.to_numpy(dtype=np.float64)
+
+
+def _encode_labels(cells):
+    numbers = pd.to_numeric(cells, errors="coerce")
+    values = numbers if not numbers.isna().any() else cells
+    return pd.factorize(values, sort=True)[0].astype(np.int64)
+
+
+def _check_csv_args(label_column, max_rows, columns):
+    if not _is_int(max_rows) or max_rows < 2:
+        raise ValueError(f"max_rows={max_rows!r} is invalid; use an integer >= 2")
+    if label_column is not None and label_column not in columns:
+        raise ValueError(f"label column {label_column!r} is not in the file; its columns are "
+                         f"{', '.join(columns)}")
+    if len(columns) - (label_column is not None) < 1:
+        raise ValueError("the file has no feature column besides the label; it needs at least "
+                         "one column of numbers")
+
+
+def read_csv(source, label_column=None, drop_nonfinite=False, max_rows=MAX_CSV_ROWS,
+             random_state=0):
+    """Read a CSV file of numbers, optionally with a label column.
+
+    Parameters
+    ----------
+    source : path, bytes or file-like
+        Binary or text file object (e.g. Streamlit's ``UploadedFile``), at most 50 MiB.
+        Commas, semicolons (with decimal commas), tabs or bars separate fields; the first row
+        is a header unless every cell in it is a number (columns are then x1, x2, ...).
+    label_column : str or None
+        Column holding true labels (text or numbers); the other columns are features.
+    drop_nonfinite : bool
+        Drop rows with NaN, infinity, empty cells or an empty label instead of raising.
+    max_rows : int
+        Keep at most this many rows, sampled without replacement, in file order.
+    random_state : int or None
+        Seed of the sampling.
+
+    Returns
+    -------
+    CsvData
+    """
+    table, sep = _parse_table(_decode(_read_bytes(source)))
+    _check_csv_args(label_column, max_rows, list(table.columns))
+    if table.empty:
+        raise ValueError("the file has a header but no data rows; add at least 2 rows")
+    features = [c for c in table.columns if c != label_column]
+    X = np.column_stack([_to_numbers(table[c], c, sep) for c in features])
+    bad = ~np.isfinite(X).all(axis=1)
+    if label_column is not None:
+        bad |= (table[label_column] == "").to_numpy()
+    if bad.any() and not drop_nonfinite:
+        raise ValueError(f"{bad.sum()} of {len(X)} rows contain NaN, infinity or empty cells; "
+                         "fix them or let them be dropped (drop_nonfinite=True)")
+    X, table = X[~bad], table[~bad]
+    if len(X) < 2:
+        raise ValueError(f"only {len(X)} usable data row(s) left; need at least 2")
+    rows = np.arange(len(X))
+    if len(X) > max_rows:
+        rng = np.random.default_rng(random_state)
+        rows = np.sort(rng.choice(len(X), max_rows, replace=False))
+    y = None if label_column is None else _encode_labels(table[label_column].iloc[rows])
+    return CsvData(X=np.ascontiguousarray(X[rows]), y=y, columns=features,
+                   label_name=label_column, n_dropped=int(bad.sum()), n_original=len(X),
+                   sampled=len(rows) < len(X))
+
+
+def project_2d(X, random_state=0, names=None):
+    """Map data to two plotting axes.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    random_state : int or None
+        Passed to PCA (only randomised solvers use it).
+    names : list of str, optional
+        Feature names, used as axis titles for 1 or 2 features.
+
+    Returns
+    -------
+    X2 : ndarray of float64, shape (n_samples, 2)
+        X itself for 2 features; (x, 0) for 1; else PCA of the standardised features.
+    x_title, y_title : str
+    """
+    X = validate_data(X)
+    n_features = X.shape[1]
+    names = list(names) if names is not None else [f"x{i + 1}" for i in range(n_features)]
+    if n_features == 1:
+        return np.column_stack([X[:, 0], np.zeros(len(X))]), names[0], "(none)"
+    if n_features == 2:
+        return X.copy(), names[0], names[1]
+    pca = PCA(n_components=2, random_state=random_state)
+    # constant data has no variance to explain: 0/0 would warn and print "nan%"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        X2 = pca.fit_transform(StandardScaler().fit_transform(X))
+    share = np.nan_to_num(pca.explained_variance_ratio_)
+    return X2, f"PC1 ({share[0]:.0%} of variance)", f"PC2 ({share[1]:.0%} of variance)"
+
+
+def _frame_to_array(frame):
+    columns = []
+    for name in frame.columns:
+        column = frame[name]
+        if not pd.api.types.is_numeric_dtype(column):
+            try:
+                column = pd.to_numeric(column)
+            except (ValueError, TypeError):
+                raise ValueError(f'column "{name}" is not numeric; every feature must hold '
+                                 "numbers") from None
+        columns.append(column.to_numpy(dtype=np.float64, na_value=np.nan))
+    return np.column_stack(columns) if columns else np.empty((len(frame), 0))
+
+
+def _to_float_array(X):
+    if isinstance(X, pd.DataFrame):
+        return _frame_to_array(X)
+    try:
+        array = np.asarray(X)
+    except ValueError:
+        raise ValueError("X is ragged: its rows have different lengths; expected a 2-D array "
+                         "of shape (n_samples, n_features)") from None
+    if np.iscomplexobj(array):
+        raise ValueError("X contains complex numbers; expected real numbers")
+    try:
+        return np.asarray(array, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise ValueError("X contains non-numeric values; expected numbers only") from None
+
+
+def validate_data(X, n_clusters=None):
+    """Check data at the core's boundary and convert it to float64.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        List of lists, ndarray or DataFrame of numbers.
+    n_clusters : int, optional
+        When given, X must hold at least this many samples.
+
+    Returns
+    -------
+    ndarray of float64, C-contiguous, shape (n_samples, n_features)
+        May share memory with X when X already is such an array.
+    """
+    array = _to_float_array(X)
+    if array.ndim != 2:
+        raise ValueError(f"expected a 2-D array of shape (n_samples, n_features), got "
+                         f"{array.ndim}-D with shape {array.shape}; reshape a single feature "
+                         "with X.reshape(-1, 1)")
+    n_samples, n_features = array.shape
+    if n_samples < 2:
+        raise ValueError(f"got {n_samples} sample{'s' * (n_samples != 1)}; need at least 2")
+    if n_features == 0:
+        raise ValueError("got 0 features; need at least 1")
+    bad_rows = int((~np.isfinite(array)).any(axis=1).sum())
+    if bad_rows:
+        raise ValueError(f"X contains NaN or infinity in {bad_rows} of {n_samples} rows; "
+                         "remove or impute them first")
+    if n_clusters is not None and n_samples < n_clusters:
+        raise ValueError(f"n_samples={n_samples} is smaller than n_clusters={n_clusters}; "
+                         "use fewer clusters or more samples")
+    return np.ascontiguousarray(array)

@@ -1,0 +1,41 @@
+"""Clustering metrics: inertia, agreement with the teacher, and ARI/NMI against true labels."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+
+def inertia(X, labels, centroids) -> float:
+    """Sum of squared distances of every point to its cluster's centroid."""
+    X, centroids = np.asarray(X, dtype=np.float64), np.asarray(centroids, dtype=np.float64)
+    residual = X - centroids[np.asarray(labels)]
+    return float(np.einsum("ij,ij->", residual, residual))
+
+
+def agreement(student_labels, teacher_labels) -> float:
+    """Share of the points the teacher decided (label >= 0) where the student agrees.
+
+    NaN when the teacher decided no point.
+    """
+    student_labels, teacher_labels = np.asarray(student_labels), np.asarray(teacher_labels)
+    decided = teacher_labels >= 0
+    if not decided.any():
+        return float("nan")
+    return float((student_labels[decided] == teacher_labels[decided]).mean())
+
+
+def student_share(decided_by_student) -> float:
+    """Share of all points whose label the student decided."""
+    decided_by_student = np.asarray(decided_by_student, dtype=bool)
+    return float(decided_by_student.mean()) if decided_by_student.size else 0.0
+
+
+def external_scores(y_true, labels) -> dict[str, float]:
+    """ARI and NMI of ``labels`` against the true labels; empty when ``y_true`` is None."""
+    if y_true is None:
+        return {}
+    return {
+        "ari": float(adjusted_rand_score(y_true, labels)),
+        "nmi": float(normalized_mutual_info_score(y_true, labels)),
+    }

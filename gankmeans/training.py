@@ -1,0 +1,252 @@
+"""train(X, config): the GANKMeans loop, one Frame per epoch; it never prints, plots or sleeps."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.cluster import kmeans_plusplus
+
+from .config import TrainConfig
+from .datasets import validate_data
+from .frame import Frame
+from .model import CompositeModel
+from .networks import Discriminator, Student, init_weights, straight_through_one_hot
+from .teacher import ABSTAIN, assign, update_centroids
+
+# batch_size="auto": at most 16 adversarial steps per epoch, with batches of 64 to 1,024 points.
+# A batch of 1,024 already gives a near-exact gradient, so past 16,384 points an epoch trains on a
+# fresh random sample of that many (every point is still labelled every epoch): the cost of an
+# epoch then grows only with labelling, which is cheap.
+AUTO_STEPS_PER_EPOCH = 16
+AUTO_MIN_BATCH = 64
+AUTO_MAX_BATCH = 1024
+
+
+class DivergenceError(FloatingPointError):
+    """A loss became NaN or infinite; the frames yielded before it are still good."""
+
+
+def train(X, config: TrainConfig | None = None) -> Iterator[Frame]:
+    """Train GANKMeans on X, yielding one Frame per epoch.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Numeric data; it is standardised internally, and frames report the input's units.
+    config : TrainConfig, optional
+        Hyperparameters; ``TrainConfig()`` when omitted.
+
+    Yields
+    ------
+    Frame
+        A snapshot after every epoch, until ``max_epochs`` or convergence.
+
+    Raises
+    ------
+    ValueError
+        For bad data (NaN/inf, text, too few samples) or an unavailable device, before any frame.
+    DivergenceError
+        When a loss becomes NaN/inf; lower the learning rates.
+    """
+    config = TrainConfig() if config is None else config
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}.")
+    run = _Run(validate_data(X, config.n_clusters), config)
+    for epoch in range(1, config.max_epochs + 1):
+        frame = run.epoch(epoch)
+        yield frame
+        if frame.converged:
+            return
+
+
+def resolve_device(name: str) -> torch.device:
+    """"auto" -> CUDA when available, else CPU; "cuda" without CUDA is an error."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError('device="cuda" was asked for, but CUDA is not available; use "auto" or "cpu".')
+    return torch.device(name)
+
+
+def epoch_plan(batch_size: int | str, n_samples: int) -> tuple[int, int]:
+    """(batch size, points trained per epoch): a full pass for an int batch size, else see above."""
+    if batch_size != "auto":
+        return int(batch_size), n_samples
+    batch = min(max(AUTO_MIN_BATCH, math.ceil(n_samples / AUTO_STEPS_PER_EPOCH)), AUTO_MAX_BATCH)
+    return batch, min(n_samples, batch * AUTO_STEPS_PER_EPOCH)
+
+
+def initial_centroids(points: np.ndarray, n_clusters: int, init: str, rng) -> np.ndarray:
+    """k-means++ seeding, or K distinct data rows as the seed did (they may coincide)."""
+    if init == "k-means++":
+        seed = int(rng.integers(2**31 - 1))
+        return kmeans_plusplus(points, n_clusters, random_state=seed)[0]
+    return points[rng.choice(len(points), n_clusters, replace=False)]
+
+
+class _Run:
+    """The state of one run: data, networks, optimisers, centroids, and the stop/handover streaks."""
+
+    def __init__(self, X: np.ndarray, config: TrainConfig):
+        self.config = config
+        self.device = resolve_device(config.device)
+        rng = np.random.default_rng(config.random_state)
+        self.generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
+        self.mean = X.mean(0)
+        self.scale = np.where(X.std(0) > 0, X.std(0), 1.0)  # a constant column stays as it is
+        standardised = (X - self.mean) / self.scale
+        self.points = self._tensor(standardised)
+        self.centroids = self._tensor(initial_centroids(standardised, config.n_clusters, config.init, rng))
+        self.inertia_weights = self._tensor(self.scale**2)  # back to input units
+        n_samples, n_features = X.shape
+        k, hidden = config.n_clusters, config.hidden
+        self.student = Student(n_features, k, hidden)
+        self.discriminator = Discriminator(n_features, k, hidden, config.discriminator == "conditional")
+        for net in (self.student, self.discriminator):
+            init_weights(net, self.generator)
+            net.to(self.device)
+        # DCGAN's Adam betas: a lower beta1 keeps the two players from overshooting each other.
+        betas = (0.5, 0.999)
+        self.opt_student = torch.optim.Adam(self.student.parameters(), config.lr_student, betas=betas)
+        self.opt_disc = torch.optim.Adam(
+            self.discriminator.parameters(), config.lr_discriminator, betas=betas
+        )
+        self.batch_size, self.points_per_epoch = epoch_plan(config.batch_size, n_samples)
+        self.phase = "teacher"
+        self.stable_epochs = 0
+        self.agreeing_epochs = 0
+
+    def _tensor(self, array) -> torch.Tensor:
+        return torch.as_tensor(np.asarray(array), dtype=torch.float32, device=self.device)
+
+    def epoch(self, epoch: int) -> Frame:
+        """One epoch: teacher labels, adversarial steps, composite labels, centroid update."""
+        if self.phase == "teacher" and self._handover_due(epoch):
+            self.phase = "student"
+        nearest, teacher = assign(self.points, self.centroids, self.config.tie_margin)
+        if self.phase == "student":
+            teacher = torch.full_like(teacher, ABSTAIN)
+            d_loss = g_loss = math.nan  # nothing left to learn from
+        else:
+            d_loss, g_loss = self._train_student(teacher, epoch)
+        student = self.student.predict(self.points)
+        decided_by_student = teacher == ABSTAIN
+        labels = torch.where(decided_by_student, student, teacher)
+        previous = self.centroids
+        self.centroids, empty = update_centroids(self.points, labels, previous)
+        shift = float((self.centroids - previous).norm(dim=1).max())
+        agreement = self._agreement(student, nearest, teacher)
+        converged = self._update_streaks(shift, agreement)
+        return Frame(
+            epoch=epoch,
+            labels=_labels(labels),
+            teacher_labels=_labels(teacher),
+            student_labels=_labels(student),
+            centroids=self.centroids.double().cpu().numpy() * self.scale + self.mean,
+            decided_by_student=decided_by_student.cpu().numpy(),
+            d_loss=d_loss,
+            g_loss=g_loss,
+            agreement=agreement,
+            inertia=self._inertia(labels),
+            phase=self.phase,
+            converged=converged,
+            empty_clusters=empty,
+            model=self._snapshot(),
+        )
+
+    def _handover_due(self, epoch: int) -> bool:
+        handover = self.config.handover
+        if handover == "never":
+            return False
+        if handover == "auto":
+            return self.agreeing_epochs >= self.config.patience
+        return epoch >= handover
+
+    def _train_student(self, teacher: torch.Tensor, epoch: int) -> tuple[float, float]:
+        """One shuffled pass of mini-batches; returns the epoch's mean D and G losses."""
+        order = torch.randperm(len(self.points), generator=self.generator)[: self.points_per_epoch]
+        order = order.to(self.device)
+        d_total = g_total = torch.zeros((), device=self.device)
+        batches = order.split(self.batch_size)
+        for batch in batches:
+            d_loss, g_loss = self._adversarial_step(self.points[batch], teacher[batch])
+            d_total, g_total = d_total + d_loss, g_total + g_loss
+        d_mean, g_mean = float(d_total) / len(batches), float(g_total) / len(batches)
+        if not (math.isfinite(d_mean) and math.isfinite(g_mean)):
+            raise DivergenceError(
+                f"Training diverged at epoch {epoch}: the losses became D={d_mean}, G={g_mean}. "
+                f"Lower the learning rates (lr_student={self.config.lr_student}, "
+                f"lr_discriminator={self.config.lr_discriminator})."
+            )
+        return d_mean, g_mean
+
+    def _adversarial_step(self, points: torch.Tensor, teacher: torch.Tensor):
+        # Only the points the teacher decided take part: there is no real pair for the others.
+        decided = (teacher != ABSTAIN).float()
+        n_decided = decided.sum().clamp_min(1)
+        real_labels = F.one_hot(teacher.clamp_min(0), self.config.n_clusters).float()
+        logits = self.student(points)
+        fake_labels = straight_through_one_hot(logits)
+
+        # D step: the teacher's pairs are real, the student's (detached) are fake; one forward
+        both = self.discriminator(points.repeat(2, 1), torch.cat([real_labels, fake_labels.detach()]))
+        real_score, fake_score = both.chunk(2)
+        d_loss = (_bce(real_score, 1.0) + _bce(fake_score, 0.0)) @ decided / n_decided
+        self.opt_disc.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.opt_disc.step()
+
+        # G step: non-saturating loss, make the updated D call the student's pairs real
+        per_point = _bce(self.discriminator(points, fake_labels), 1.0)
+        if self.config.teacher_weight > 0:
+            imitation = F.cross_entropy(logits, teacher.clamp_min(0), reduction="none")
+            per_point = per_point + self.config.teacher_weight * imitation
+        g_loss = per_point @ decided / n_decided
+        self.opt_student.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt_student.step()
+        return d_loss.detach(), g_loss.detach()
+
+    def _agreement(self, student, nearest, teacher) -> float:
+        """Student == teacher on teacher-decided points; against the distance rule if none are."""
+        decided = teacher != ABSTAIN
+        if not bool(decided.any()):
+            decided = torch.ones_like(decided)
+        return float((student == nearest)[decided].float().mean())
+
+    def _update_streaks(self, shift: float, agreement: float) -> bool:
+        """Count stable and agreeing epochs; True when the run has converged."""
+        config = self.config
+        self.stable_epochs = self.stable_epochs + 1 if shift < config.tol else 0
+        self.agreeing_epochs = self.agreeing_epochs + 1 if agreement >= config.handover_agreement else 0
+        # With a handover pending, the run waits for it before it may stop.
+        final_phase = config.handover == "never" or self.phase == "student"
+        return final_phase and config.tol > 0 and self.stable_epochs >= config.patience
+
+    def _inertia(self, labels: torch.Tensor) -> float:
+        residual = self.points - self.centroids[labels]
+        return float(((residual * residual) * self.inertia_weights).sum())
+
+    def _snapshot(self) -> CompositeModel:
+        student = copy.deepcopy(self.student).cpu().eval()
+        return CompositeModel(
+            student=student,
+            centroids=self.centroids.double().cpu().numpy(),
+            mean=self.mean,
+            scale=self.scale,
+            tie_margin=self.config.tie_margin,
+            phase=self.phase,
+        )
+
+
+def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
+    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target), reduction="none")
+
+
+def _labels(labels: torch.Tensor) -> np.ndarray:
+    return labels.to(torch.int32).cpu().numpy()
