@@ -68,11 +68,13 @@ class GANKMeans(ClusterMixin, BaseEstimator):
     def predict(self, X):
         """Composite labels for X: the teacher's where it decides, the student's elsewhere
         (the student's alone after handover)."""
-        return self.model_.predict(self._check_new(X))
+        X = self._check_new(X)
+        return self.model_.predict(X)
 
     def predict_student(self, X):
         """The student's labels for X, ignoring the teacher."""
-        return self.model_.predict_student(self._check_new(X))
+        X = self._check_new(X)
+        return self.model_.predict_student(X)
 
     def _check_new(self, X) -> np.ndarray:
         check_is_fitted(self)

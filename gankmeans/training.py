@@ -25,6 +25,10 @@ from .teacher import ABSTAIN, assign, update_centroids
 AUTO_STEPS_PER_EPOCH = 16
 AUTO_MIN_BATCH = 64
 AUTO_MAX_BATCH = 1024
+# Adam keeps the losses finite even at absurd learning rates, so "diverged" also means this: a
+# binary cross-entropy of 100 (a logit of -100 on the right answer) only happens once the weights
+# have blown up, and from there the student cannot learn again.
+LOSS_LIMIT = 100.0
 
 
 class DivergenceError(FloatingPointError):
@@ -105,9 +109,13 @@ class _Run:
         self.inertia_weights = self._tensor(self.scale**2)  # back to input units
         n_samples, n_features = X.shape
         k, hidden = config.n_clusters, config.hidden
-        self.student = Student(n_features, k, hidden)
-        self.discriminator = Discriminator(n_features, k, hidden, config.discriminator == "conditional")
+        # Built on the meta device, then initialised from our generator: nn.Linear's own
+        # initialisation would draw from (and so change) torch's global random state.
+        with torch.device("meta"):
+            self.student = Student(n_features, k, hidden)
+            self.discriminator = Discriminator(n_features, k, hidden, config.discriminator == "conditional")
         for net in (self.student, self.discriminator):
+            net.to_empty(device="cpu")
             init_weights(net, self.generator)
             net.to(self.device)
         # DCGAN's Adam betas: a lower beta1 keeps the two players from overshooting each other.
@@ -120,6 +128,7 @@ class _Run:
         self.phase = "teacher"
         self.stable_epochs = 0
         self.agreeing_epochs = 0
+        self.previous_student: torch.Tensor | None = None
 
     def _tensor(self, array) -> torch.Tensor:
         return torch.as_tensor(np.asarray(array), dtype=torch.float32, device=self.device)
@@ -141,7 +150,9 @@ class _Run:
         self.centroids, empty = update_centroids(self.points, labels, previous)
         shift = float((self.centroids - previous).norm(dim=1).max())
         agreement = self._agreement(student, nearest, teacher)
-        converged = self._update_streaks(shift, agreement)
+        student_changed = self.previous_student is None or bool((student != self.previous_student).any())
+        self.previous_student = student
+        converged = self._update_streaks(shift, student_changed, agreement)
         return Frame(
             epoch=epoch,
             labels=_labels(labels),
@@ -177,9 +188,10 @@ class _Run:
             d_loss, g_loss = self._adversarial_step(self.points[batch], teacher[batch])
             d_total, g_total = d_total + d_loss, g_total + g_loss
         d_mean, g_mean = float(d_total) / len(batches), float(g_total) / len(batches)
-        if not (math.isfinite(d_mean) and math.isfinite(g_mean)):
+        g_limit = LOSS_LIMIT * (1 + self.config.teacher_weight)  # the imitation term adds to G
+        if not (d_mean <= LOSS_LIMIT and g_mean <= g_limit):  # also catches NaN
             raise DivergenceError(
-                f"Training diverged at epoch {epoch}: the losses became D={d_mean}, G={g_mean}. "
+                f"Training diverged at epoch {epoch}: the losses became D={d_mean:.4g}, G={g_mean:.4g}. "
                 f"Lower the learning rates (lr_student={self.config.lr_student}, "
                 f"lr_discriminator={self.config.lr_discriminator})."
             )
@@ -219,10 +231,15 @@ class _Run:
             decided = torch.ones_like(decided)
         return float((student == nearest)[decided].float().mean())
 
-    def _update_streaks(self, shift: float, agreement: float) -> bool:
-        """Count stable and agreeing epochs; True when the run has converged."""
+    def _update_streaks(self, shift: float, student_changed: bool, agreement: float) -> bool:
+        """Count stable and agreeing epochs; True when the run has converged.
+
+        Stable means the centroids moved less than ``tol`` and the student changed no label: K-Means
+        alone settles in a few epochs, long before the student has learned.
+        """
         config = self.config
-        self.stable_epochs = self.stable_epochs + 1 if shift < config.tol else 0
+        stable = shift < config.tol and not student_changed
+        self.stable_epochs = self.stable_epochs + 1 if stable else 0
         self.agreeing_epochs = self.agreeing_epochs + 1 if agreement >= config.handover_agreement else 0
         # With a handover pending, the run waits for it before it may stop.
         final_phase = config.handover == "never" or self.phase == "student"

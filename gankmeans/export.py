@@ -1,0 +1,137 @@
+"""Exports of a run: per-point assignments as CSV, and the config with per-epoch metrics as JSON."""
+
+# X is scikit-learn's name for the data matrix; keep it rather than satisfy pep8-naming.
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .config import TrainConfig
+from .datasets import validate_data
+from .frame import Frame
+from .metrics import external_scores
+
+RESULT_COLUMNS = ("cluster", "decided_by", "teacher_label", "student_label")
+FINAL_KEYS = ("epoch", "inertia", "agreement", "student_share", "phase", "converged", "empty_clusters")
+
+
+def assignments_table(X, frame: Frame, columns=None) -> pd.DataFrame:
+    """One row per point: its features, then where the last epoch put it.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The data the run was trained on, in its own units.
+    frame : Frame
+        Usually the last frame of the run.
+    columns : list of str, optional
+        Feature names; a DataFrame's own column names, else x1, x2, ...
+
+    Returns
+    -------
+    pandas.DataFrame
+        The feature columns, then ``cluster`` (composite label), ``decided_by`` ("teacher" or
+        "student"), ``teacher_label`` (-1 where the teacher abstained) and ``student_label``.
+        A feature named like one of these four is renamed ``input_<name>``.
+    """
+    if columns is None and isinstance(X, pd.DataFrame):
+        columns = [str(c) for c in X.columns]
+    X = validate_data(X)
+    n_samples, n_features = X.shape
+    if n_samples != len(frame.labels):
+        raise ValueError(f"X has {n_samples} rows but the frame labels {len(frame.labels)} points; "
+                         "pass the data the run was trained on")
+    names = [f"x{i + 1}" for i in range(n_features)] if columns is None else [str(c) for c in columns]
+    if len(names) != n_features:
+        raise ValueError(f"got {len(names)} column names for {n_features} features; give one per feature")
+    table = pd.DataFrame(X, columns=_unclashed(names))
+    table["cluster"] = np.asarray(frame.labels, dtype=np.int64)
+    table["decided_by"] = np.where(frame.decided_by_student, "student", "teacher")
+    table["teacher_label"] = np.asarray(frame.teacher_labels, dtype=np.int64)
+    table["student_label"] = np.asarray(frame.student_labels, dtype=np.int64)
+    return table
+
+
+def _unclashed(names: list[str]) -> list[str]:
+    # A CSV may already hold a "cluster" column (e.g. a previous export); keep both, unambiguously.
+    taken = set(names) | set(RESULT_COLUMNS)
+    renamed = []
+    for name in names:
+        new = name
+        while name in RESULT_COLUMNS and new in taken:
+            new = f"input_{new}"
+        taken.add(new)
+        renamed.append(new)
+    return renamed
+
+
+def assignments_csv(X, frame: Frame, columns=None) -> str:
+    """:func:`assignments_table` as CSV text (header row, no index), ready to save or download."""
+    return assignments_table(X, frame, columns).to_csv(index=False)
+
+
+def run_record(config: TrainConfig, frames: Iterable[Frame], data: dict | None = None,
+               y_true=None) -> dict:
+    """Everything needed to describe and reproduce a run, as plain JSON-ready values.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The configuration the run used.
+    frames : iterable of Frame
+        Every frame of the run, in order (at least one).
+    data : dict, optional
+        How the data was made, as the caller knows it: dataset name or CSV file name,
+        n_samples, noise, seed. Stored as given.
+    y_true : array-like of shape (n_samples,), optional
+        True labels; when given, every epoch and the final entry gain "ari" and "nmi".
+
+    Returns
+    -------
+    dict
+        Keys "gankmeans_version", "config", "data", "epochs" (``Frame.metrics()`` per frame)
+        and "final" (the last epoch's summary). NaN and infinities (the losses after handover)
+        are None, so ``json.dumps(..., allow_nan=False)`` accepts it.
+    """
+    frames = list(frames)
+    if not frames:
+        raise ValueError("no frames to record; a run yields at least one frame")
+    if y_true is not None and len(y_true) != len(frames[-1].labels):
+        raise ValueError(f"y_true has {len(y_true)} labels but the run has {len(frames[-1].labels)} "
+                         "points; pass the true labels of the training data")
+    epochs = [{**frame.metrics(), **external_scores(y_true, frame.labels)} for frame in frames]
+    final = {key: epochs[-1][key] for key in FINAL_KEYS}
+    final.update(external_scores(y_true, frames[-1].labels))
+    record = {
+        "gankmeans_version": __version__,
+        "config": config.to_dict(),
+        "data": data,
+        "epochs": epochs,
+        "final": final,
+    }
+    return _json_ready(record)
+
+
+def run_json(config: TrainConfig, frames: Iterable[Frame], data: dict | None = None,
+             y_true=None) -> str:
+    """:func:`run_record` as strict JSON text (indented; NaN written as null)."""
+    return json.dumps(run_record(config, frames, data, y_true), indent=2, allow_nan=False)
+
+
+def _json_ready(value):
+    """Plain Python values only: numpy scalars and arrays unwrapped, non-finite floats as None."""
+    if isinstance(value, dict):
+        return {str(key): _json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

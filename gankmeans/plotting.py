@@ -1,0 +1,241 @@
+"""Pure functions from frames and arrays to Plotly figures; no Streamlit, no state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .frame import Frame
+
+# Okabe & Ito (2008): eight colours told apart under every common colour-vision deficiency.
+# Black is last so that K <= 7 never needs it next to the dark centroid outlines.
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+# Shape carries cluster identity too, for print and for anyone who cannot rely on colour.
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "triangle-down", "star")
+SYMBOL_CODES = (0, 1, 2, 5, 3, 4, 6, 17)  # the same symbols as Plotly's numeric codes
+DISPLAY_POINTS = 2_000
+GRID_SIZE = 60
+TRAIL_LENGTH = 15
+REPLAY_FRAMES = 100
+_MARGIN = {"l": 40, "r": 10, "t": 36, "b": 36}
+
+
+def _symbol_index(labels) -> np.ndarray:
+    # Shift the symbol once per lap of the palette, so clusters k and k + 8 (same colour) differ.
+    labels = np.asarray(labels, dtype=int)
+    return (labels + labels // len(PALETTE)) % len(SYMBOLS)
+
+
+def _color_index(labels) -> np.ndarray:
+    return np.asarray(labels, dtype=int) % len(PALETTE)
+
+
+def cluster_symbols(labels, student=None) -> np.ndarray:
+    """Plotly symbol code of each label; its "-open" variant (+100) where the student decided."""
+    codes = np.asarray(SYMBOL_CODES)[_symbol_index(labels)]
+    return codes if student is None else codes + 100 * np.asarray(student, dtype=int)
+
+
+def _color_scale() -> list:
+    # Stepped: colour index i fills [i/8, (i+1)/8), so numeric colours map to flat palette colours.
+    n = len(PALETTE)
+    return [pair for i, c in enumerate(PALETTE) for pair in ([i / n, c], [(i + 1) / n, c])]
+
+
+def cluster_marker(labels, student=None, size=6, outline="#333333", width=0.5) -> dict:
+    """Marker dict colouring and shaping points by cluster; numeric arrays keep the JSON lean."""
+    return {"color": _color_index(labels), "cmin": -0.5, "cmax": len(PALETTE) - 0.5,
+            "colorscale": _color_scale(), "symbol": cluster_symbols(labels, student), "size": size,
+            "line": {"width": width, "color": outline}}
+
+
+def display_sample(n_samples: int, size: int = DISPLAY_POINTS, random_state: int | None = 0) -> np.ndarray:
+    """Sorted indices of at most ``size`` points to draw; metrics still use every point."""
+    if n_samples <= size:
+        return np.arange(n_samples)
+    rng = np.random.default_rng(random_state)
+    return np.sort(rng.choice(n_samples, size, replace=False))
+
+
+def centroids_2d(X2: np.ndarray, frame: Frame, previous: np.ndarray | None = None) -> np.ndarray:
+    """Centroids on the plotting axes.
+
+    For 2-D data they are the frame's own; otherwise the mean of each cluster's projected
+    points, which equals the projected centroid because the projection is linear.
+    """
+    if frame.centroids.shape[1] == 2:  # datasets.project_2d draws 2-feature data as it is
+        return np.asarray(frame.centroids, dtype=float)
+    k = len(frame.centroids)
+    counts = np.bincount(frame.labels, minlength=k)
+    sums = np.stack([np.bincount(frame.labels, X2[:, j], minlength=k) for j in range(2)], axis=1)
+    fallback = np.full((k, 2), np.nan) if previous is None else previous
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums / counts[:, None]
+    return np.where(counts[:, None] > 0, means, fallback)
+
+
+def trail_points(history: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flatten the last centroid positions into (xy, cluster, opacity); older is fainter."""
+    history = list(history)[-TRAIL_LENGTH:]
+    if not history:
+        return np.empty((0, 2)), np.empty(0, int), np.empty(0)
+    k = len(history[0])
+    xy = np.concatenate(history)
+    cluster = np.tile(np.arange(k), len(history))
+    age = np.repeat(np.linspace(0.15, 0.7, len(history)), k)
+    return xy, cluster, age
+
+
+def decision_grid(frame: Frame, bounds, size: int = GRID_SIZE):
+    """The student's label on a ``size`` x ``size`` grid over ``bounds`` ((x0, x1), (y0, y1))."""
+    (x0, x1), (y0, y1) = bounds
+    xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
+    grid = np.column_stack([np.repeat(xs[None, :], size, 0).ravel(), np.repeat(ys, size)])
+    return xs, ys, frame.model.predict_student(grid).reshape(size, size)
+
+
+def padded_bounds(X2: np.ndarray, pad: float = 0.05):
+    """Axis ranges around the data with a small margin."""
+    low, high = X2.min(0), X2.max(0)
+    span = np.where(high > low, high - low, 1.0)
+    return tuple((float(lo - pad * s), float(hi + pad * s)) for lo, hi, s in zip(low, high, span, strict=True))
+
+
+def _heatmap_trace(xs, ys, z) -> go.Heatmap:
+    return go.Heatmap(x=xs, y=ys, z=_color_index(z), zmin=-0.5, zmax=len(PALETTE) - 0.5,
+                      colorscale=_color_scale(), showscale=False, opacity=0.22, hoverinfo="skip",
+                      zsmooth=False, name="student regions")
+
+
+def _points_trace(X2, labels, student, name) -> go.Scattergl:
+    return go.Scattergl(x=X2[:, 0], y=X2[:, 1], mode="markers", name=name, hoverinfo="skip",
+                        marker=cluster_marker(labels, student))
+
+
+def _centroid_trace(centroids) -> go.Scatter:
+    k = len(centroids)
+    return go.Scatter(x=centroids[:, 0], y=centroids[:, 1], mode="markers", name="centroids",
+                      marker=cluster_marker(np.arange(k), size=20, outline="#111111", width=2.5),
+                      hovertemplate="centroid %{text}<extra></extra>", text=[str(i + 1) for i in range(k)])
+
+
+def _centroid_traces(centroids, trail) -> list:
+    xy, cluster, opacity = trail
+    marker = cluster_marker(cluster, size=9, width=0)
+    marker["opacity"] = opacity
+    return [go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="markers", name="centroid trail", hoverinfo="skip",
+                       marker=marker), _centroid_trace(centroids)]
+
+
+def _layout(fig: go.Figure, title: str, axes: tuple[str, str], bounds=None, height: int = 420):
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height, margin=_MARGIN,
+                      template="plotly_white", uirevision="keep", showlegend=False)
+    fig.update_xaxes(title_text=axes[0], range=None if bounds is None else bounds[0])
+    fig.update_yaxes(title_text=axes[1], range=None if bounds is None else bounds[1])
+    return fig
+
+
+def scatter_figure(X2, frame: Frame, sample, axes=("x1", "x2"), centroids=None, trail=(),
+                   heatmap=None, title=None) -> go.Figure:
+    """The live view: points by cluster (hollow where the student decided), centroids, trails.
+
+    Parameters
+    ----------
+    X2 : ndarray (n, 2)
+        Every point on the plotting axes; only ``sample`` rows are drawn.
+    frame : Frame
+    sample : ndarray of int
+        Rows to draw (see ``display_sample``).
+    axes : (str, str)
+        Axis titles.
+    centroids : ndarray (K, 2), optional
+        Centroids on the plotting axes; ``centroids_2d(X2, frame)`` when omitted.
+    trail : sequence of ndarray (K, 2)
+        Earlier centroid positions, oldest first.
+    heatmap : (xs, ys, z), optional
+        The student's decision grid (``decision_grid``), drawn underneath.
+    """
+    centroids = centroids_2d(X2, frame) if centroids is None else centroids
+    traces = [] if heatmap is None else [_heatmap_trace(*heatmap)]
+    traces.append(_points_trace(X2[sample], frame.labels[sample], frame.decided_by_student[sample],
+                                "points"))
+    traces += _centroid_traces(centroids, trail_points(trail))
+    title = title or f"GANKMeans, epoch {frame.epoch} ({frame.phase} phase)"
+    return _layout(go.Figure(traces), title, axes, padded_bounds(X2))
+
+
+def kmeans_figure(X2, labels, centers, sample, axes=("x1", "x2"), title="Plain K-Means") -> go.Figure:
+    """scikit-learn's K-Means result on the same axes, for comparison."""
+    k = len(centers)
+    traces = [_points_trace(X2[sample], np.asarray(labels)[sample], None, "points")]
+    traces += _centroid_traces(np.asarray(centers, dtype=float), trail_points([]))
+    fig = go.Figure(traces)
+    return _layout(fig, f"{title} (K = {k})", axes, padded_bounds(X2))
+
+
+def curves_figure(frames: Sequence[Frame], max_epochs: int | None = None) -> go.Figure:
+    """D and G losses (left) and student-teacher agreement (right), one point per epoch."""
+    epochs = [f.epoch for f in frames]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Losses", "Student-teacher agreement"))
+    fig.add_trace(go.Scatter(x=epochs, y=[f.d_loss for f in frames], name="D loss",
+                             line={"color": PALETTE[4]}), row=1, col=1)
+    fig.add_trace(go.Scatter(x=epochs, y=[f.g_loss for f in frames], name="G loss",
+                             line={"color": PALETTE[5], "dash": "dash"}), row=1, col=1)
+    fig.add_trace(go.Scatter(x=epochs, y=[f.agreement for f in frames], name="agreement",
+                             line={"color": PALETTE[2]}), row=1, col=2)
+    x_range = [0.5, max(max_epochs or 1, epochs[-1] if epochs else 1) + 0.5]
+    fig.update_xaxes(title_text="epoch", range=x_range)
+    fig.update_yaxes(range=[0, 1.02], row=1, col=2)
+    fig.update_layout(height=260, margin={"l": 40, "r": 10, "t": 40, "b": 36}, template="plotly_white",
+                      legend={"orientation": "h", "y": -0.3}, uirevision="keep")
+    return fig
+
+
+def replay_frames(frames: Sequence[Frame], limit: int = REPLAY_FRAMES) -> list[Frame]:
+    """At most ``limit`` frames, evenly spaced, always keeping the first and the last."""
+    frames = list(frames)
+    if len(frames) <= limit:
+        return frames
+    keep = np.unique(np.linspace(0, len(frames) - 1, limit).round().astype(int))
+    return [frames[i] for i in keep]
+
+
+def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
+                  limit: int = REPLAY_FRAMES) -> go.Figure:
+    """One figure with a go.Frame per epoch, a Play/Pause button and an epoch slider.
+
+    It animates in the browser alone; big runs keep ``limit`` evenly spaced epochs.
+    """
+    shown = replay_frames(frames, limit)
+    data = [_replay_traces(X2, f, sample) for f in shown]
+    fig = go.Figure(data=data[0], frames=[
+        go.Frame(data=traces, name=str(f.epoch), traces=[0, 1]) for f, traces in zip(shown, data, strict=True)
+    ])
+    _layout(fig, f"Replay: {len(shown)} of {len(frames)} epochs", axes, padded_bounds(X2), height=480)
+    fig.update_layout(updatemenus=[_play_buttons()], sliders=[_slider(shown)])
+    return fig
+
+
+def _replay_traces(X2, frame, sample) -> list:
+    points = _points_trace(X2[sample], frame.labels[sample], frame.decided_by_student[sample], "points")
+    return [points, _centroid_trace(centroids_2d(X2, frame))]
+
+
+def _play_buttons() -> dict:
+    play = {"frame": {"duration": 120, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
+    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
+    return {"type": "buttons", "direction": "left", "x": 0.0, "y": -0.12, "xanchor": "left",
+            "yanchor": "top", "showactive": False,
+            "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
+                        {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]}]}
+
+
+def _slider(frames) -> dict:
+    step_args = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
+    steps = [{"label": str(f.epoch), "method": "animate", "args": [[str(f.epoch)], step_args]}
+             for f in frames]
+    return {"active": 0, "x": 0.22, "len": 0.78, "y": -0.08, "yanchor": "top", "steps": steps,
+            "currentvalue": {"prefix": "epoch "}, "pad": {"t": 30}}

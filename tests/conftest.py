@@ -1,0 +1,92 @@
+"""Shared fixtures: a real `streamlit run app.py` server on a free port, for the browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+APP_READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
+
+
+def start_app(port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on a free port; returns (process, base URL)."""
+    port = port or free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+    except Exception:
+        stop_app(process)
+        raise
+    return process, url
+
+
+def stop_app(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def chromium_or_skip() -> str:
+    """The Chromium path; skip when missing, unless GANKMEANS_REQUIRE_BROWSER=1 (then fail)."""
+    if Path(CHROMIUM).exists() or shutil.which("chromium") == CHROMIUM:
+        return CHROMIUM
+    if os.environ.get("GANKMEANS_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{CHROMIUM} is missing and GANKMEANS_REQUIRE_BROWSER=1 requires the browser test")
+    pytest.skip(f"{CHROMIUM} is missing (set GANKMEANS_REQUIRE_BROWSER=1 to make this a failure)")
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """Base URL of a running app; the server is stopped after the session."""
+    process, url = start_app()
+    yield url
+    stop_app(process)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless system Chromium through Playwright."""
+    executable = chromium_or_skip()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -1,0 +1,32 @@
+"""Metrics on hand-computed cases."""
+
+import math
+
+import numpy as np
+import pytest
+
+from gankmeans import metrics
+
+
+def test_inertia_of_four_points():
+    X = [[0, 0], [2, 0], [10, 10], [10, 12]]
+    centroids = [[1, 0], [10, 11]]
+    assert metrics.inertia(X, [0, 0, 1, 1], centroids) == pytest.approx(1 + 1 + 1 + 1)
+
+
+def test_agreement_ignores_points_the_teacher_abstained_on():
+    assert metrics.agreement([0, 1, 1, 2], [0, 1, -1, 0]) == pytest.approx(2 / 3)
+    assert math.isnan(metrics.agreement([0, 1], [-1, -1]))
+
+
+def test_student_share():
+    assert metrics.student_share([True, False, False, False]) == 0.25
+    assert metrics.student_share([]) == 0.0
+
+
+def test_external_scores_are_label_permutation_invariant():
+    y = np.array([0, 0, 1, 1, 2, 2])
+    scores = metrics.external_scores(y, np.array([2, 2, 0, 0, 1, 1]))
+    assert scores == {"ari": pytest.approx(1.0), "nmi": pytest.approx(1.0)}
+    assert metrics.external_scores(None, y) == {}
+    assert metrics.external_scores(y, np.zeros(6, int))["ari"] == pytest.approx(0.0)
