@@ -105,6 +105,7 @@ class _Run:
         self.scale = np.where(X.std(0) > 0, X.std(0), 1.0)  # a constant column stays as it is
         standardised = (X - self.mean) / self.scale
         self.points = self._tensor(standardised)
+        self.points_sq = (self.points * self.points).sum(1)  # the teacher needs it every epoch
         self.centroids = self._tensor(initial_centroids(standardised, config.n_clusters, config.init, rng))
         self.inertia_weights = self._tensor(self.scale**2)  # back to input units
         n_samples, n_features = X.shape
@@ -137,7 +138,7 @@ class _Run:
         """One epoch: teacher labels, adversarial steps, composite labels, centroid update."""
         if self.phase == "teacher" and self._handover_due(epoch):
             self.phase = "student"
-        nearest, teacher = assign(self.points, self.centroids, self.config.tie_margin)
+        nearest, teacher = assign(self.points, self.centroids, self.config.tie_margin, self.points_sq)
         if self.phase == "student":
             teacher = torch.full_like(teacher, ABSTAIN)
             d_loss = g_loss = math.nan  # nothing left to learn from
