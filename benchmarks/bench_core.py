@@ -1,4 +1,4 @@
-"""Prints measured tables: epoch throughput vs the seed's point-by-point loop, and the K-Means step vs scikit-learn.
+"""Measured tables: epoch throughput vs the seed's point-by-point loop; the K-Means step vs scikit-learn.
 
 Run: python benchmarks/bench_core.py
 """
@@ -24,6 +24,7 @@ from seed_reference import make_seed_models, seed_epoch  # noqa: E402
 
 from gankmeans import TrainConfig, train  # noqa: E402
 from gankmeans.teacher import assign, update_centroids  # noqa: E402
+from gankmeans.training import resolve_device  # noqa: E402
 
 K = 8
 
@@ -67,7 +68,8 @@ def throughput_table(sizes, epochs: int) -> None:
     seed_rate = 1 / per_point
     print(f"Seed's point-by-point loop, timed on 2,000 points: {per_point * 1e3:.3f} ms per point, "
           f"{seed_rate:,.0f} points/s\n")
-    print("| N | s/epoch (default, batch auto) | points/s | x seed loop | s/epoch (full pass) | x seed loop |")
+    print("| N | s/epoch (default: batch auto) | points/s | x seed loop "
+          "| s/epoch (full pass) | x seed loop |")
     print("|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
         auto = seconds_per_epoch(n, epochs)
@@ -122,7 +124,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"Command: python benchmarks/bench_core.py --epochs {args.epochs} --repeats {args.repeats}")
     print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"torch {torch.__version__} ({torch.get_num_threads()} threads), device cpu\n")
+          f"torch {torch.__version__} ({torch.get_num_threads()} threads), device {resolve_device('auto')}\n")
     throughput_table([1_000, 10_000, 100_000], args.epochs)
     kmeans_step_table(1_000_000, [2, 16], args.repeats)
 
