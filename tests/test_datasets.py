@@ -12,6 +12,7 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
+import gankmeans.csvfile as csvfile
 import gankmeans.datasets as datasets
 
 SYNTHETIC = ("blobs", "anisotropic", "varied", "moons", "circles", "spirals", "uniform", "seed")
@@ -227,7 +228,7 @@ def test_read_csv_rejects_bad_files(data, match):
 
 
 def test_read_csv_rejects_files_over_the_byte_cap(monkeypatch):
-    monkeypatch.setattr(datasets, "MAX_CSV_BYTES", 10)
+    monkeypatch.setattr(csvfile, "MAX_CSV_BYTES", 10)
     with pytest.raises(ValueError, match=r"larger than the limit"):
         datasets.read_csv(b"a,b\n1,2\n3,4\n")
 
