@@ -102,7 +102,8 @@ def padded_bounds(X2: np.ndarray, pad: float = 0.05):
     """Axis ranges around the data with a small margin."""
     low, high = X2.min(0), X2.max(0)
     span = np.where(high > low, high - low, 1.0)
-    return tuple((float(lo - pad * s), float(hi + pad * s)) for lo, hi, s in zip(low, high, span, strict=True))
+    pairs = zip(low, high, span, strict=True)
+    return tuple((float(lo - pad * s), float(hi + pad * s)) for lo, hi, s in pairs)
 
 
 def _heatmap_trace(xs, ys, z) -> go.Heatmap:
@@ -111,12 +112,15 @@ def _heatmap_trace(xs, ys, z) -> go.Heatmap:
                       zsmooth=False, name="student regions")
 
 
-def _points_traces(X2, labels, k: int, student=None) -> list:
-    """One WebGL trace per cluster (and per decider), so colour and shape are scalars.
+def _points_traces(X2, labels, k: int, student=None, webgl: bool = True) -> list:
+    """One trace per cluster (and per decider), so colour and shape are scalars.
 
     Per-point symbol arrays cost ~0.1 s of Plotly validation per 2,000 points; scalars cost nothing.
     There are always K traces, plus K more for the student's points when ``student`` is given.
+    WebGL suits the live view, redrawn many times a second; figures drawn once use SVG, because
+    browsers allow only a few WebGL contexts per page and drop the oldest (a blank chart).
     """
+    kind = go.Scattergl if webgl else go.Scatter
     labels = np.asarray(labels)
     deciders = [("teacher", np.ones(len(labels), bool))] if student is None else [
         ("teacher", ~np.asarray(student, bool)), ("student", np.asarray(student, bool))]
@@ -131,7 +135,7 @@ def _points_traces(X2, labels, k: int, student=None) -> list:
                                "color": PALETTE[cluster % len(PALETTE)] if hollow else "#333333"}}
             # float32 halves the base64 payload Plotly sends; screen pixels need no more.
             xy = X2[rows].astype(np.float32)
-            traces.append(go.Scattergl(x=xy[:, 0], y=xy[:, 1], mode="markers", marker=marker,
+            traces.append(kind(x=xy[:, 0], y=xy[:, 1], mode="markers", marker=marker,
                                        name=f"cluster {cluster + 1} ({decider})", hoverinfo="skip"))
     return traces
 
@@ -192,7 +196,7 @@ def scatter_figure(X2, frame: Frame, sample, axes=("x1", "x2"), centroids=None, 
 def kmeans_figure(X2, labels, centers, sample, axes=("x1", "x2"), title="Plain K-Means") -> go.Figure:
     """scikit-learn's K-Means result on the same axes, for comparison."""
     k = len(centers)
-    traces = _points_traces(X2[sample], np.asarray(labels)[sample], k)
+    traces = _points_traces(X2[sample], np.asarray(labels)[sample], k, webgl=False)
     traces += _centroid_traces(np.asarray(centers, dtype=float), trail_points([]))
     fig = go.Figure(traces)
     return _layout(fig, f"{title} (K = {k})", axes, padded_bounds(X2))
@@ -250,7 +254,7 @@ def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
 
 def _replay_traces(X2, frame, sample) -> list:
     points = _points_traces(X2[sample], frame.labels[sample], len(frame.centroids),
-                            frame.decided_by_student[sample])
+                            frame.decided_by_student[sample], webgl=False)
     return [*points, _centroid_trace(centroids_2d(X2, frame))]
 
 

@@ -40,12 +40,14 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
 
 
-def start_app(port: int | None = None) -> tuple[subprocess.Popen, str]:
+def start_app(port: int | None = None, log: Path | None = None) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run app.py` on a free port; returns (process, base URL)."""
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # A log file, not a pipe: a pipe nobody reads fills up and stalls the server.
+    sink = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (lives as long as the server)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
@@ -74,9 +76,9 @@ def chromium_or_skip() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_server():
+def app_server(tmp_path_factory):
     """Base URL of a running app; the server is stopped after the session."""
-    process, url = start_app()
+    process, url = start_app(log=tmp_path_factory.mktemp("streamlit") / "server.log")
     yield url
     stop_app(process)
 
@@ -85,8 +87,9 @@ def app_server():
 def browser():
     """Headless system Chromium through Playwright."""
     executable = chromium_or_skip()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    from playwright.sync_api import sync_playwright  # a dev requirement: missing is a failure
+
+    with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
         launched.close()

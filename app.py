@@ -1,0 +1,41 @@
+"""GANKMeans in the browser: `streamlit run app.py` (glue only: widgets -> run -> view)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import controls, data, session, view
+
+
+def main() -> None:
+    st.set_page_config(page_title="GANKMeans", page_icon="🎯", layout="wide")
+    controls.init_state()
+    session.worker()  # start the training process now: it takes seconds to warm up
+    controls.sidebar(session.status(), session.ACTIONS)
+    notice = session.sync()
+    values = controls.values()
+    st.title("GANKMeans: watch it learn")
+    st.caption("K-Means is the teacher; a small network, trained adversarially, is the student. "
+               "Hollow markers are points the student decided.")
+    if notice:
+        st.info(notice, icon=":material/restart_alt:")
+    try:
+        dataset = data.load(*(values[k] for k in controls.DATA_KEYS))
+    except ValueError as exc:
+        st.error(f"Cannot make this data set: {exc}")
+        return
+    if st.session_state.get("setup_error"):
+        st.error(f"Cannot start: {st.session_state['setup_error']}")
+    _heatmap_toggle(dataset)
+    view.live_panel(dataset, values)
+    view.replay(dataset)
+
+
+def _heatmap_toggle(dataset) -> None:
+    st.toggle("Show the student's decision regions", key="heatmap", disabled=dataset.X.shape[1] != 2)
+    if dataset.X.shape[1] != 2:
+        st.caption(f"Decision regions are hidden: this data has {dataset.X.shape[1]} features, and a "
+                   "2-D grid covers only its projection, not the space the student decides in.")
+
+
+main()

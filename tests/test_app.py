@@ -1,0 +1,147 @@
+"""The Streamlit app through AppTest: buttons, streaming by repeated runs, presets, resets, errors."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gankmeans import DivergenceError, train
+from ui.worker import Worker
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def diverging_train(X, config):
+    """Two real epochs, then the error train() raises when a loss becomes NaN."""
+    frames = train(X, config)
+    yield next(frames)
+    yield next(frames)
+    raise DivergenceError("Training diverged at epoch 3: the losses became D=nan, G=nan.")
+
+
+@pytest.fixture(scope="module")
+def worker():
+    """One warm training process for all these tests (each app would otherwise start its own)."""
+    return Worker()
+
+
+@pytest.fixture
+def at(worker):
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state["worker"] = worker
+    app.run()
+    yield app
+    if "runner" in app.session_state:
+        app.session_state["runner"].stop()
+
+
+def button(app, label):
+    return next(b for b in app.button if b.label == label)
+
+
+def epoch(app) -> int:
+    metric = next(m for m in app.metric if m.label == "Epoch")
+    return int(metric.value.split("/")[0])
+
+
+def play_until_done(app, timeout=60.0):
+    """AppTest's run_every timers never fire: drive the fragment with repeated runs."""
+    deadline = time.monotonic() + timeout
+    while app.session_state["runner"].status == "playing" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        app.run()
+    app.run()
+
+
+def small_run(app, epochs=8):
+    app.number_input(key="max_epochs").set_value(epochs)
+    app.select_slider(key="speed").set_value("max")
+    return app.run()
+
+
+def test_loads_without_exception(at):
+    assert not at.exception
+    assert epoch(at) == 0
+    assert {"Train", "Pause", "Step", "Reset"} <= {b.label for b in at.button}
+
+
+def test_two_steps_read_epoch_two(at):
+    button(at, "Step").click().run()
+    button(at, "Step").click().run()
+    assert epoch(at) == 2
+    assert at.session_state["runner"].status == "paused"
+    assert not at.exception
+
+
+def test_play_runs_to_the_end_and_shows_the_replay(at):
+    small_run(at)
+    button(at, "Train").click().run()
+    play_until_done(at)
+    assert at.session_state["runner"].status == "finished"
+    assert epoch(at) == at.session_state["runner"].n_frames
+    assert any(h.value == "Replay" for h in at.subheader)
+    assert not at.exception
+
+
+def test_pause_keeps_the_epoch(at):
+    small_run(at, epochs=200)
+    at.select_slider(key="speed").set_value("20").run()
+    button(at, "Train").click().run()
+    time.sleep(0.3)
+    button(at, "Pause").click().run()
+    paused_at = at.session_state["runner"].n_frames
+    time.sleep(0.5)
+    at.run()
+    assert at.session_state["runner"].status == "paused"
+    assert epoch(at) == paused_at == at.session_state["runner"].n_frames
+    button(at, "Step").click().run()
+    assert epoch(at) == paused_at + 1
+
+
+def test_reset_returns_to_epoch_zero(at):
+    button(at, "Step").click().run()
+    button(at, "Reset").click().run()
+    assert epoch(at) == 0
+    assert "runner" not in at.session_state
+
+
+def test_seed_preset_sets_the_seed_write_up_values(at):
+    at.selectbox(key="preset").set_value("Seed original").run()
+    state = at.session_state
+    assert (state["dataset"], state["n_clusters"], state["n_samples"]) == ("seed", 4, 100)
+    assert state["lr_student"] == state["lr_discriminator"] == 1e-4
+    assert (state["discriminator"], state["init"]) == ("label", "random")
+    assert not at.exception
+
+
+def test_control_change_resets_the_run_and_says_so(at):
+    button(at, "Step").click().run()
+    assert epoch(at) == 1
+    at.slider(key="n_clusters").set_value(3).run()
+    assert epoch(at) == 0
+    assert "runner" not in at.session_state
+    assert any("reset" in info.value for info in at.info)
+
+
+def test_divergence_shows_an_error_and_keeps_the_last_frame(at):
+    # Within the allowed range (lr <= 10) the core's losses (BCE on logits) stay finite in a short
+    # run, so the worker trains with a stand-in that raises DivergenceError after two real epochs.
+    at.session_state["worker"] = Worker(trainer="tests.test_app:diverging_train")
+    at.select_slider(key="lr_student").set_value(10.0)
+    small_run(at)
+    button(at, "Train").click().run()
+    play_until_done(at)
+    assert not at.exception
+    assert any("diverged" in e.value for e in at.error)
+    assert epoch(at) == 2  # the last good frame stays on screen
+
+
+def test_bad_settings_show_an_error_not_an_exception(at):
+    at.number_input(key="n_samples").set_value(10)
+    at.slider(key="n_clusters").set_value(12).run()
+    button(at, "Train").click().run()
+    assert not at.exception
+    assert any("n_clusters" in e.value for e in at.error)

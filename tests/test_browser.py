@@ -1,0 +1,29 @@
+"""The real app in headless Chromium: press Train, watch the Epoch metric climb, no exception."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import APP_READY
+
+pytestmark = pytest.mark.browser
+
+EPOCH_VALUE = "() => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]" \
+              ".find(e => e.innerText.startsWith('Epoch')); " \
+              "return m ? parseInt(m.querySelector('[data-testid=stMetricValue]').innerText) : -1; }"
+
+
+def test_train_climbs_epochs_without_exception(app_server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1700})
+    try:
+        page.goto(app_server)
+        page.wait_for_selector(APP_READY, timeout=60_000)
+        page.wait_for_function(f"({EPOCH_VALUE})() === 0", timeout=60_000)
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.wait_for_function(f"({EPOCH_VALUE})() >= 3", timeout=30_000)
+        first = page.evaluate(EPOCH_VALUE)
+        page.wait_for_function(f"({EPOCH_VALUE})() > {first}", timeout=30_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=tmp_path / "app.png", full_page=True)
+        assert (tmp_path / "app.png").stat().st_size > 10_000
+    finally:
+        page.close()

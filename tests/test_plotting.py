@@ -1,0 +1,108 @@
+"""Pure figure builders: trace layout, the student's marker, trails, heatmap, curves, replay."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from gankmeans import TrainConfig, datasets, plotting, train
+
+
+@pytest.fixture(scope="module")
+def run():
+    X, _ = datasets.load("blobs", n_samples=300, noise=0.2, random_state=0)
+    config = TrainConfig(n_clusters=3, max_epochs=6, tol=0, tie_margin=0.5, device="cpu")
+    return X, list(train(X, config))
+
+
+def test_scatter_has_one_webgl_trace_per_cluster_and_decider(run):
+    X, frames = run
+    fig = plotting.scatter_figure(X, frames[-1], np.arange(len(X)))
+    points = [t for t in fig.data if isinstance(t, go.Scattergl)]
+    assert len(points) == 2 * 3  # K teacher traces + K student traces
+    assert sum(len(t.x) for t in points) == len(X)
+
+
+def test_student_decided_points_use_the_open_marker(run):
+    X, frames = run
+    frame = frames[-1]
+    assert frame.decided_by_student.any()  # a wide tie margin leaves points to the student
+    fig = plotting.scatter_figure(X, frame, np.arange(len(X)))
+    student = [t for t in fig.data if t.name.endswith("(student)")]
+    teacher = [t for t in fig.data if t.name.endswith("(teacher)")]
+    assert sum(len(t.x) for t in student) == frame.decided_by_student.sum()
+    assert all(s.marker.symbol == t.marker.symbol + 100 for s, t in zip(student, teacher, strict=True))
+
+
+def test_clusters_differ_in_colour_and_shape_even_past_the_palette():
+    symbols = plotting.cluster_symbols(np.arange(16))
+    assert len(set(zip(np.arange(16) % 8, symbols, strict=True))) == 16
+
+
+def test_display_sample_is_bounded_and_stable():
+    sample = plotting.display_sample(20_000, 2_000, random_state=3)
+    assert len(sample) == 2_000 and np.all(np.diff(sample) > 0)
+    assert np.array_equal(sample, plotting.display_sample(20_000, 2_000, random_state=3))
+    assert np.array_equal(plotting.display_sample(50, 2_000), np.arange(50))
+
+
+def test_trail_fades_with_age(run):
+    X, frames = run
+    history = [f.centroids for f in frames]
+    xy, cluster, opacity = plotting.trail_points(history)
+    assert xy.shape == (3 * len(frames), 2) and len(cluster) == len(opacity)
+    assert opacity[0] < opacity[-1]
+
+
+def test_decision_grid_has_the_grid_shape_and_valid_labels(run):
+    X, frames = run
+    xs, ys, z = plotting.decision_grid(frames[-1], plotting.padded_bounds(X), size=20)
+    assert z.shape == (20, 20) and len(xs) == len(ys) == 20
+    assert set(np.unique(z)) <= {0, 1, 2}
+    fig = plotting.scatter_figure(X, frames[-1], np.arange(len(X)), heatmap=(xs, ys, z))
+    assert isinstance(fig.data[0], go.Heatmap)
+
+
+def test_centroids_of_projected_data_are_their_points_mean(run):
+    X, frames = run
+    X4 = np.column_stack([X, X @ np.array([[1.0, 2.0], [0.5, -1.0]])])
+    frame = next(train(X4, TrainConfig(n_clusters=3, max_epochs=1, device="cpu")))
+    X2, _, _ = datasets.project_2d(X4)
+    centres = plotting.centroids_2d(X2, frame)
+    assert np.allclose(centres[0], X2[frame.labels == 0].mean(0))
+
+
+def test_curves_have_a_point_per_epoch(run):
+    _, frames = run
+    fig = plotting.curves_figure(frames, max_epochs=10)
+    assert [t.name for t in fig.data] == ["D loss", "G loss", "agreement"]
+    assert all(len(t.x) == len(frames) for t in fig.data)
+
+
+def test_replay_has_one_frame_per_epoch_with_play_and_slider(run):
+    X, frames = run
+    fig = plotting.replay_figure(X, frames, np.arange(len(X)))
+    assert [f.name for f in fig.frames] == [str(f.epoch) for f in frames]
+    assert fig.layout.updatemenus[0].buttons[0].method == "animate"
+    assert len(fig.layout.sliders[0].steps) == len(frames)
+
+
+def test_replay_of_a_long_run_keeps_first_and_last_within_the_limit(run):
+    _, frames = run
+    kept = plotting.replay_frames(frames * 50, limit=40)
+    assert len(kept) <= 40 and kept[0] is frames[0] and kept[-1] is frames[-1]
+
+
+def test_kmeans_figure_draws_every_sampled_point(run):
+    X, _ = run
+    labels = np.arange(len(X)) % 3
+    fig = plotting.kmeans_figure(X, labels, np.zeros((3, 2)), np.arange(100))
+    assert sum(len(t.x) for t in fig.data[:3]) == 100
+    assert not any(isinstance(t, go.Scattergl) for t in fig.data)  # drawn once: SVG
+
+
+def test_plotting_never_imports_streamlit():
+    import inspect
+
+    assert "streamlit" not in inspect.getsource(plotting)

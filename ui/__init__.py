@@ -1,0 +1,1 @@
+"""The Streamlit app's parts: controls, the background runner, and the live view."""

@@ -1,0 +1,149 @@
+"""The sidebar: one flat dict of control values (keys = TrainConfig names), presets, run buttons."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gankmeans import TrainConfig, datasets
+
+DATA_KEYS = ("dataset", "n_samples", "noise", "seed")
+MODEL_KEYS = ("n_clusters", "max_epochs", "lr_student", "lr_discriminator", "hidden", "batch_size",
+              "discriminator", "tie_margin", "teacher_weight", "handover", "handover_epoch", "init", "tol")
+DEFAULTS = {
+    "dataset": "blobs", "n_samples": 500, "noise": 0.15, "seed": 0,
+    "n_clusters": 4, "max_epochs": 60, "lr_student": 3e-3, "lr_discriminator": 3e-3, "hidden": 32,
+    "batch_size": "auto", "discriminator": "conditional", "tie_margin": 0.3, "teacher_weight": 0.0,
+    "handover": "never", "handover_epoch": 30, "init": "k-means++", "tol": 1e-4,
+    "speed": "5", "heatmap": True, "preset": "Custom",
+}
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
+BATCH_SIZES = ("auto", 1, 4, 16, 32, 64, 128, 256, 1024)
+HIDDEN_SIZES = (4, 8, 16, 32, 64, 128, 256)
+TOLERANCES = (0.0, 1e-5, 1e-4, 1e-3, 1e-2)
+SPEEDS = ("1", "2", "5", "10", "20", "50", "max")
+HANDOVERS = ("never", "at epoch", "auto")
+MAX_POINTS = 50_000
+PRESETS = {
+    "Custom": {},
+    # The seed write-up's own run: 100 integer grid points, K = 4, lr 1e-4, a label-only
+    # discriminator, K random data points as centroids, one point per step.
+    "Seed original": {"dataset": "seed", "n_samples": 100, "n_clusters": 4, "max_epochs": 100,
+                      "lr_student": 1e-4, "lr_discriminator": 1e-4, "discriminator": "label",
+                      "init": "random", "batch_size": 1, "tie_margin": 0.0},
+    "Wide tie margin": {"dataset": "blobs", "noise": 0.12, "tie_margin": 0.6, "max_epochs": 80},
+    "Handover": {"dataset": "blobs", "teacher_weight": 0.5, "handover": "auto", "max_epochs": 100},
+    "Moons": {"dataset": "moons", "noise": 0.08, "n_clusters": 2, "tie_margin": 0.4, "max_epochs": 80},
+}
+
+
+def init_state() -> None:
+    """Give every control its default once per session."""
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+def values() -> dict:
+    """The current control values as one flat dict."""
+    # .get: a widget that was not drawn in the last run has lost its key (Streamlit cleans it up)
+    return {key: st.session_state.get(key, DEFAULTS[key]) for key in DEFAULTS if key != "preset"}
+
+
+def run_key(controls: dict) -> tuple:
+    """What a run depends on: a change of any of these discards the run."""
+    return tuple(controls[k] for k in DATA_KEYS + MODEL_KEYS)
+
+
+def speed(controls: dict) -> float | None:
+    """Most epochs per second, or None for as fast as training goes."""
+    return None if controls["speed"] == "max" else float(controls["speed"])
+
+
+def to_config(controls: dict) -> TrainConfig:
+    """Build the TrainConfig (raises ValueError for values it does not allow)."""
+    handover = {"at epoch": controls["handover_epoch"]}.get(controls["handover"], controls["handover"])
+    names = set(TrainConfig.field_names())
+    kwargs = {k: v for k, v in controls.items() if k in names}
+    return TrainConfig(**{**kwargs, "handover": handover, "random_state": controls["seed"], "device": "cpu"})
+
+
+def _apply_preset() -> None:
+    preset = PRESETS[st.session_state["preset"]]
+    if preset:
+        base = {k: v for k, v in DEFAULTS.items() if k in DATA_KEYS + MODEL_KEYS}
+        st.session_state.update({**base, **preset})
+        st.session_state["preset_key"] = run_key(values())
+
+
+def _forget_edited_preset() -> None:
+    # Once a control moves away from the preset, the selector should no longer claim it.
+    if st.session_state["preset"] != "Custom" and st.session_state.get("preset_key") != run_key(values()):
+        st.session_state["preset"] = "Custom"
+
+
+def _dataset_changed() -> None:
+    st.session_state["n_clusters"] = datasets.NATURAL_K[st.session_state["dataset"]]
+
+
+def _regenerate() -> None:
+    st.session_state["seed"] = int(st.session_state["seed"]) + 1
+
+
+def _rate(label: str, key: str) -> None:
+    st.select_slider(label, LEARNING_RATES, key=key, format_func=lambda v: f"{v:g}")
+
+
+def sidebar_data() -> None:
+    st.subheader("Data")
+    st.selectbox("Dataset", datasets.NAMES, key="dataset", on_change=_dataset_changed)
+    st.number_input("Number of points", 10, MAX_POINTS, step=100, key="n_samples")
+    st.slider("Noise", 0.0, 1.0, step=0.01, key="noise")
+    st.number_input("Random seed", 0, 2**31 - 1, step=1, key="seed")
+    st.button("Regenerate", on_click=_regenerate, help="Draw the data again with the next seed.")
+
+
+def sidebar_model() -> None:
+    st.subheader("Model")
+    st.slider("K (clusters)", 1, 12, key="n_clusters")
+    st.number_input("Max epochs", 1, 5_000, step=10, key="max_epochs")
+    _rate("Student learning rate", "lr_student")
+    _rate("Discriminator learning rate", "lr_discriminator")
+    st.select_slider("Hidden size", HIDDEN_SIZES, key="hidden")
+    st.select_slider("Batch size", BATCH_SIZES, key="batch_size")
+    st.radio("Discriminator", ("conditional", "label"), key="discriminator", horizontal=True,
+             format_func={"conditional": "conditional (point, label)", "label": "label-only (seed)"}.get)
+    st.slider("Tie margin", 0.0, 2.0, step=0.05, key="tie_margin",
+              help="The teacher abstains where the two nearest centroids are this close "
+                   "(standardised units); the student decides those points.")
+    st.slider("Teacher weight", 0.0, 2.0, step=0.1, key="teacher_weight",
+              help="Extra cross-entropy towards the teacher's labels; 0 is a pure GAN.")
+    st.radio("Handover", HANDOVERS, key="handover", horizontal=True)
+    st.number_input("Handover epoch", 1, 10_000, key="handover_epoch",
+                    disabled=st.session_state["handover"] != "at epoch")
+    st.radio("Initial centroids", ("k-means++", "random"), key="init", horizontal=True)
+    st.select_slider("Stop early when centroids move less than", TOLERANCES, key="tol",
+                     format_func=lambda v: "never stop early" if v == 0 else f"{v:g}",
+                     help="For 10 epochs in a row (standardised units).")
+
+
+def sidebar_run(status: str, actions: dict) -> None:
+    """Train / Pause / Step / Reset (``actions`` maps each to its callback) and the speed."""
+    st.subheader("Run")
+    left, right = st.columns(2)
+    left.button("Train", type="primary", width="stretch", on_click=actions["train"],
+                disabled=status == "playing", help="Start, resume, or start again after the end.")
+    right.button("Pause", width="stretch", on_click=actions["pause"], disabled=status != "playing")
+    left.button("Step", width="stretch", on_click=actions["step"],
+                disabled=status in ("playing", "finished", "error"))
+    right.button("Reset", width="stretch", on_click=actions["reset"])
+    st.select_slider("Speed (epochs per second)", SPEEDS, key="speed", on_change=actions["speed"])
+
+
+def sidebar(status: str, actions: dict) -> None:
+    """Draw the whole sidebar."""
+    _forget_edited_preset()
+    with st.sidebar:
+        st.selectbox("Preset", list(PRESETS), key="preset", on_change=_apply_preset,
+                     help="One click sets a known configuration.")
+        sidebar_run(status, actions)
+        sidebar_data()
+        sidebar_model()

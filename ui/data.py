@@ -1,0 +1,46 @@
+"""Cached data for the app: the data set, its plotting axes and display sample, and plain K-Means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+from sklearn.cluster import KMeans
+
+from gankmeans import datasets, plotting
+
+
+@dataclass(frozen=True, eq=False)
+class Data:
+    """One generated data set with what the view needs to draw it."""
+
+    X: np.ndarray
+    y: np.ndarray | None
+    X2: np.ndarray  # every point on the two plotting axes
+    axes: tuple[str, str]
+    sample: np.ndarray  # the rows drawn; metrics use all of them
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def load(dataset: str, n_samples: int, noise: float, seed: int) -> Data:
+    """Generate a named data set (raises ValueError for bad arguments)."""
+    X, y = datasets.load(dataset, n_samples=n_samples, noise=noise, random_state=seed)
+    X2, x_title, y_title = datasets.project_2d(X, random_state=seed)
+    sample = plotting.display_sample(len(X), random_state=seed)
+    return Data(X=X, y=y, X2=X2, axes=(x_title, y_title), sample=sample)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def kmeans(dataset: str, n_samples: int, noise: float, seed: int, n_clusters: int):
+    """scikit-learn K-Means on the same data, K and seed: (labels, centres on the plotting axes)."""
+    data = load(dataset, n_samples, noise, seed)
+    k = min(n_clusters, len(data.X))
+    model = KMeans(n_clusters=k, random_state=seed, n_init="auto").fit(data.X)
+    if data.X.shape[1] == 2:
+        return model.labels_, model.cluster_centers_
+    # The projection is linear, so a centre's image is the mean of its points' images.
+    counts = np.bincount(model.labels_, minlength=k)[:, None]
+    sums = np.stack([np.bincount(model.labels_, data.X2[:, j], minlength=k) for j in range(2)], 1)
+    return model.labels_, sums / np.maximum(counts, 1)
+

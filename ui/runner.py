@@ -1,0 +1,144 @@
+"""Runner: one training run, kept in st.session_state, trained by the session's worker process."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+from gankmeans import Frame, TrainConfig
+
+from .worker import Worker
+
+IDLE, PLAYING, PAUSED, FINISHED, ERROR = "idle", "playing", "paused", "finished", "error"
+REPLY_TIMEOUT = 60.0  # seconds; a fresh worker may still be importing torch
+
+
+class Runner:
+    """One run: the frames received so far, its status, and Train / Pause / Step / Stop.
+
+    Training never waits for the display: the worker sends every epoch, they are all kept in
+    ``frames``, and the viewer draws whichever is newest when it gets round to it.
+
+    Parameters
+    ----------
+    X : ndarray (n_samples, n_features)
+    config : TrainConfig
+    speed : float or None
+        Most epochs per second while playing; None for as fast as training goes.
+    worker : Worker
+        The session's training process (reused from run to run).
+    """
+
+    def __init__(self, X, config: TrainConfig, speed: float | None, worker: Worker):
+        self.config = config
+        self.error: str | None = None
+        self._speed = speed
+        self._status = IDLE
+        self._frames: list[Frame] = []
+        self._worker = worker
+        self._run = uuid.uuid4().hex  # tells this run's messages from a discarded run's
+        self._lock = threading.Lock()  # the pipe and the frame list
+        with self._lock:
+            worker.conn.send(("start", self._run, X, config, speed))
+
+    # --- reading: each read first takes in what the worker has sent -----------
+    @property
+    def frames(self) -> list[Frame]:
+        self._drain()
+        return list(self._frames)
+
+    @property
+    def latest(self) -> Frame | None:
+        self._drain()
+        return self._frames[-1] if self._frames else None
+
+    @property
+    def n_frames(self) -> int:
+        self._drain()
+        return len(self._frames)
+
+    @property
+    def status(self) -> str:
+        self._drain()
+        return self._status
+
+    @property
+    def done(self) -> bool:
+        return self.status in (FINISHED, ERROR)
+
+    @property
+    def speed(self) -> float | None:
+        return self._speed
+
+    @speed.setter
+    def speed(self, value: float | None) -> None:
+        self._speed = value
+        self._send("speed", value)
+
+    # --- control ---------------------------------------------------------------
+    def play(self) -> None:
+        """Start or resume training in the worker."""
+        if self.status in (IDLE, PAUSED):
+            self._status = PLAYING
+            self._send("play")
+
+    def pause(self) -> None:
+        """Stop after the epoch in progress (its frame is kept); the run can resume."""
+        if self.status == PLAYING:
+            self._status = PAUSED
+            self._send("pause", wait=True)
+
+    def step(self) -> None:
+        """Advance exactly one epoch and wait for it; ignored while playing or done."""
+        if self.status in (IDLE, PAUSED):
+            self._status = PAUSED
+            self._send("step", wait=True)
+
+    def stop(self) -> None:
+        """Discard the run in the worker (Reset); frames already received stay readable."""
+        if self._worker.alive and not self.done:
+            self._send("stop")
+
+    def wait_for_frame(self, timeout: float) -> bool:
+        """Block until the run has a frame (or has ended), at most ``timeout`` seconds."""
+        deadline = time.perf_counter() + timeout
+        while self.n_frames == 0 and not self.done and time.perf_counter() < deadline:
+            self._drain(wait=0.005)
+        return self.n_frames > 0
+
+    # --- the pipe ----------------------------------------------------------------
+    def _send(self, kind: str, *args, wait: bool = False) -> None:
+        with self._lock:
+            self._worker.conn.send((kind, self._run, *args))
+            if wait:
+                self._receive_until_ack()
+
+    def _receive_until_ack(self) -> None:
+        deadline = time.perf_counter() + REPLY_TIMEOUT
+        while time.perf_counter() < deadline:
+            if not self._worker.alive:
+                return self._end(ERROR, "The training process stopped unexpectedly; press Reset.")
+            if self._worker.conn.poll(0.05) and self._take(self._worker.conn.recv()) == "ack":
+                return None
+        return self._end(ERROR, "The training process did not answer; press Reset.")
+
+    def _drain(self, wait: float = 0.0) -> None:
+        with self._lock:
+            while self._worker.conn.poll(wait):
+                self._take(self._worker.conn.recv())
+                wait = 0.0
+
+    def _take(self, message) -> str | None:
+        """Apply one message from the worker; returns its kind if it is for this run."""
+        kind, run = message[0], message[1]
+        if run != self._run:
+            return None  # left over from a discarded run
+        if kind == "frame":
+            self._frames.append(message[2])
+        elif kind == "end":
+            self._end(*message[2:])
+        return kind
+
+    def _end(self, status: str, message: str | None = None) -> None:
+        self._status, self.error = status, message

@@ -1,0 +1,116 @@
+"""The run in st.session_state: make it, drive it from the buttons, discard it when settings change."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import controls, data
+from .runner import Runner
+from .worker import Worker
+
+RESET_NOTICE = "Settings changed, so the run was reset. Press Train to start again."
+
+
+def runner() -> Runner | None:
+    return st.session_state.get("runner")
+
+
+def worker() -> Worker:
+    """The session's training process, started (in the background) on first use."""
+    current = st.session_state.get("worker")
+    if current is None or not current.alive:
+        current = st.session_state["worker"] = Worker()
+    return current
+
+
+def status() -> str:
+    current = runner()
+    return "idle" if current is None else current.status
+
+
+def _new_runner() -> Runner | None:
+    """A runner for the current controls, or None with the error kept to show."""
+    values = controls.values()
+    try:
+        dataset = data.load(*(values[k] for k in controls.DATA_KEYS))
+        config = controls.to_config(values)
+    except ValueError as exc:
+        st.session_state["setup_error"] = str(exc)
+        return None
+    made = Runner(dataset.X, config, controls.speed(values), worker())
+    st.session_state["runner"] = made
+    st.session_state["runner_key"] = controls.run_key(values)
+    return made
+
+
+def _current_or_new() -> Runner | None:
+    current = runner()
+    if current is not None and current.done:
+        discard()
+    return runner() or _new_runner()
+
+
+FIRST_FRAME_WAIT = 0.5  # seconds
+
+
+def on_train() -> None:
+    current = _current_or_new()
+    if current is not None:
+        current.play()
+        # Let the rerun that follows this click already show epoch 1 (typically ~20 ms away)
+        # instead of waiting a fragment tick; this wait happens once, at the start.
+        current.wait_for_frame(FIRST_FRAME_WAIT)
+
+
+def on_pause() -> None:
+    if runner() is not None:
+        runner().pause()
+
+
+def on_step() -> None:
+    current = _current_or_new()
+    if current is not None:
+        current.step()
+
+
+def on_speed() -> None:
+    if runner() is not None:
+        runner().speed = controls.speed(controls.values())
+
+
+def discard() -> None:
+    """Stop the run's thread and forget it (Reset)."""
+    current = st.session_state.pop("runner", None)
+    st.session_state.pop("runner_key", None)
+    st.session_state.pop("replay", None)
+    st.session_state.pop("curves", None)
+    st.session_state.pop("setup_error", None)
+    if current is not None:
+        current.stop()
+
+
+def _guarded(action):
+    """A button callback that reports an unexpected failure on the page instead of crashing it."""
+    def run() -> None:
+        try:
+            action()
+        except Exception as exc:  # noqa: BLE001 (the page must never show a traceback)
+            st.session_state["setup_error"] = f"{type(exc).__name__}: {exc}"
+    return run
+
+
+_CALLBACKS = {"train": on_train, "pause": on_pause, "step": on_step, "reset": discard, "speed": on_speed}
+ACTIONS = {name: _guarded(action) for name, action in _CALLBACKS.items()}
+
+
+def sync() -> str | None:
+    """Discard a run whose data or model controls have changed; returns a notice if so."""
+    if runner() is None:
+        if st.session_state.get("setup_key") != controls.run_key(controls.values()):
+            st.session_state.pop("setup_error", None)  # an error is about settings now gone
+        st.session_state["setup_key"] = controls.run_key(controls.values())
+        return None
+    if st.session_state.get("runner_key") != controls.run_key(controls.values()):
+        discard()
+        return RESET_NOTICE
+    return None

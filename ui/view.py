@@ -1,0 +1,132 @@
+"""The main view: metrics, progress, live scatter beside K-Means, curves, and the replay."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import streamlit as st
+
+from gankmeans import metrics, plotting
+
+from . import data as app_data
+from . import session
+from .runner import PLAYING
+
+CURVES_SECONDS = 0.5
+TICK_SECONDS = 0.05  # pause between display refreshes while playing; training never waits for it
+_CHART = {"config": {"displaylogo": False}, "width": "stretch"}
+
+
+def _fmt(value: float, digits: str = ".3f") -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else format(value, digits)
+
+
+def metrics_row(frame, dataset, max_epochs: int) -> None:
+    """Epoch, inertia, ARI/NMI (when true labels exist), student share, phase."""
+    scores = metrics.external_scores(dataset.y, frame.labels) if frame is not None else {}
+    cells = [("Epoch", f"{frame.epoch if frame else 0} / {max_epochs}"),
+             ("Inertia", _fmt(frame.inertia, ",.1f") if frame else "—")]
+    if dataset.y is not None:
+        cells += [("ARI", _fmt(scores.get("ari"))), ("NMI", _fmt(scores.get("nmi")))]
+    cells += [("Decided by student", f"{frame.student_share:.1%}" if frame else "—"),
+              ("Phase", frame.phase if frame else "—")]
+    for column, (label, value) in zip(st.columns(len(cells)), cells, strict=True):
+        column.metric(label, value)
+
+
+def _live_figure(runner, dataset, heatmap: bool):
+    frames = runner.frames[-plotting.TRAIL_LENGTH:]
+    frame = frames[-1]
+    trail = [plotting.centroids_2d(dataset.X2, f) for f in frames[:-1]]
+    grid = None
+    if heatmap and dataset.X.shape[1] == 2:
+        grid = plotting.decision_grid(frame, plotting.padded_bounds(dataset.X2))
+    return plotting.scatter_figure(dataset.X2, frame, dataset.sample, dataset.axes, trail=trail, heatmap=grid)
+
+
+def _kmeans_figure(dataset, controls: dict):
+    keys = tuple(controls[k] for k in ("dataset", "n_samples", "noise", "seed", "n_clusters"))
+    cached = st.session_state.get("kmeans_figure")
+    if cached is not None and cached[0] == keys:
+        return cached[1]  # it never changes during a run: build it once, not every frame
+    labels, centers = app_data.kmeans(*keys)
+    scores = metrics.external_scores(dataset.y, labels)
+    extra = f", ARI {scores['ari']:.3f}" if scores else ""
+    figure = plotting.kmeans_figure(dataset.X2, labels, centers, dataset.sample, dataset.axes,
+                                    title=f"Plain K-Means{extra}")
+    st.session_state["kmeans_figure"] = (keys, figure)
+    return figure
+
+
+def _empty_figure(dataset):
+    return plotting.kmeans_figure(dataset.X2, [0] * len(dataset.X2), [[math.nan, math.nan]],
+                                  dataset.sample, dataset.axes, title="Press Train or Step")
+
+
+def charts(runner, dataset, controls: dict) -> None:
+    """The live scatter beside plain K-Means, then the loss and agreement curves."""
+    live, baseline = st.columns(2)
+    frame = runner.latest if runner else None
+    figure = _live_figure(runner, dataset, controls["heatmap"]) if frame else _empty_figure(dataset)
+    live.plotly_chart(figure, key="live", **_CHART)
+    baseline.plotly_chart(_kmeans_figure(dataset, controls), key="kmeans", **_CHART)
+    if frame is not None:
+        st.plotly_chart(_curves(runner), key="curves", **_CHART)
+
+
+def _curves(runner):
+    """The curves, rebuilt at most every CURVES_SECONDS while playing.
+
+    Streamlit 1.67 derives a chart's identity from its spec, so every changed figure is a fresh
+    Plotly chart in the browser (a full re-plot); an unchanged one costs nothing there.
+    """
+    cached = st.session_state.get("curves")
+    now = time.monotonic()
+    fresh = cached is not None and cached[0] is runner and cached[1] == runner.n_frames
+    recent = cached is not None and cached[0] is runner and now - cached[2] < CURVES_SECONDS
+    if fresh or (recent and runner.status == PLAYING):
+        return cached[3]
+    figure = plotting.curves_figure(runner.frames, runner.config.max_epochs)
+    st.session_state["curves"] = (runner, runner.n_frames, now, figure)
+    return figure
+
+
+def _progress(runner, max_epochs: int) -> None:
+    done = runner.n_frames if runner else 0
+    text = {"finished": "Finished", "error": "Stopped by an error", PLAYING: "Training…",
+            "paused": "Paused"}.get(runner.status if runner else "idle", "Ready")
+    st.progress(min(1.0, done / max_epochs), text=f"{text}: {done} of up to {max_epochs} epochs")
+
+
+def live_panel(dataset, controls: dict) -> None:
+    """Everything that changes per epoch, in a fragment that ticks only while training plays."""
+    playing = session.status() == PLAYING
+
+    @st.fragment(run_every=TICK_SECONDS if playing else None)
+    def panel():
+        runner = session.runner()
+        max_epochs = runner.config.max_epochs if runner else controls["max_epochs"]
+        metrics_row(runner.latest if runner else None, dataset, max_epochs)
+        _progress(runner, max_epochs)
+        if runner is not None and runner.error:
+            st.error(f"Training stopped: {runner.error}", icon="⚠️")
+        charts(runner, dataset, controls)
+        if playing and (runner is None or runner.status != PLAYING):
+            st.rerun(scope="app")  # stop ticking; show the replay and the right buttons
+
+    panel()
+
+
+def replay(dataset) -> None:
+    """After the run: one Plotly figure that animates every epoch in the browser."""
+    runner = session.runner()
+    if runner is None or not runner.done or runner.n_frames == 0:
+        return
+    cached = st.session_state.get("replay")
+    if cached is None or cached[0] is not runner:
+        figure = plotting.replay_figure(dataset.X2, runner.frames, dataset.sample, dataset.axes)
+        cached = st.session_state["replay"] = (runner, figure)
+    st.subheader("Replay")
+    st.caption("Plays in your browser: press Play or drag the epoch slider.")
+    st.plotly_chart(cached[1], key="replay_chart", **_CHART)

@@ -1,0 +1,142 @@
+"""The training process: one per browser session, so train() never shares the GIL with drawing.
+
+Measured on 2 shared cores: with training in a thread of the server, drawing 10 frames/s halved
+the epochs per second (GIL contention); in its own process training keeps ~85% of its headless
+speed. A process takes ~3 s to start (importing torch), so it is started when the page loads,
+kept warm, and reused by every run of that session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import multiprocessing as mp
+import sys
+import time
+import types
+import weakref
+
+# Messages, parent -> child: ("start", run, X, config, speed), ("play"|"pause"|"step"|"stop", run),
+# ("speed", run, epochs_per_second or None), ("quit",).
+# Child -> parent: ("frame", run, Frame), ("end", run, status, message), ("ack", run).
+
+
+class Worker:
+    """Handle on a warm training process; Runner objects talk to it through ``conn``.
+
+    Parameters
+    ----------
+    trainer : str
+        "module:function" that the child imports and calls as ``train(X, config)``; tests
+        point it at a stand-in (a process does not see a parent's monkeypatching).
+    """
+
+    def __init__(self, trainer: str = "gankmeans:train"):
+        context = mp.get_context("spawn")  # fork is unsafe in a threaded server
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=serve, args=(child, trainer), name="gankmeans-worker",
+                                       daemon=True)
+        # Streamlit runs app.py as __main__, and spawn would re-run __main__ in the child (a
+        # second app); the child needs only ui.worker, so hide the script while it starts.
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            self.process.start()
+        finally:
+            sys.modules["__main__"] = main
+        child.close()
+        weakref.finalize(self, _shut_down, self.conn, self.process)
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+
+def _shut_down(conn, process) -> None:
+    with contextlib.suppress(OSError, ValueError):  # the child may be gone already
+        conn.send(("quit",))
+    process.join(timeout=2)
+    if process.is_alive():
+        process.terminate()
+
+
+class _Job:
+    """The child's side of one run."""
+
+    def __init__(self, train, run, X, config, speed):
+        self.run, self.speed, self.playing = run, speed, False
+        self.frames = iter(train(X, config))
+        self.max_epochs = config.max_epochs
+
+    def advance(self, conn) -> bool:
+        """Train one epoch and send it; False (after an "end" message) when the run is over."""
+        from gankmeans import DivergenceError
+
+        try:
+            frame = next(self.frames)
+        except StopIteration:
+            conn.send(("end", self.run, "finished", None))
+            return False
+        except (ValueError, DivergenceError) as exc:
+            conn.send(("end", self.run, "error", str(exc)))
+            return False
+        conn.send(("frame", self.run, frame))
+        if frame.converged or frame.epoch >= self.max_epochs:
+            conn.send(("end", self.run, "finished", None))
+            return False
+        return True
+
+
+def _warm_up() -> None:
+    # The first epoch in a process pays ~1 s of one-off set-up; pay it before anyone waits.
+    import numpy as np
+    import torch
+
+    from gankmeans import TrainConfig, train
+
+    # One intra-op thread: the browser and the server share a few cores with training, and
+    # torch's default pool oversubscribes them (measured: 20-40x slower epochs on 2 busy cores).
+    torch.set_num_threads(1)
+    points = np.random.default_rng(0).normal(size=(8, 2))
+    next(iter(train(points, TrainConfig(n_clusters=2, max_epochs=1, device="cpu"))))
+
+
+def serve(conn, trainer: str) -> None:
+    """Child entry point: obey commands; while playing, train and send every frame."""
+    _warm_up()
+    module, name = trainer.split(":")
+    train = getattr(importlib.import_module(module), name)
+    job = None
+    while True:
+        if job is not None and job.playing and not conn.poll():
+            started = time.perf_counter()
+            if not job.advance(conn):
+                job = None
+            elif job.speed:  # pacing lives here, never in train(); a command cuts it short
+                conn.poll(max(0.0, 1.0 / job.speed - (time.perf_counter() - started)))
+            continue
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message[0] == "quit":
+            return
+        job = _handle(conn, job, message, train)
+
+
+def _handle(conn, job, message, train):
+    kind, run = message[0], message[1]
+    if kind == "start":
+        return _Job(train, run, *message[2:])
+    if job is None or job.run != run:
+        conn.send(("ack", run))  # a command for a finished or discarded run
+        return job
+    if kind in ("play", "pause"):
+        job.playing = kind == "play"
+    elif kind == "speed":
+        job.speed = message[2]
+    elif kind == "step" and not job.advance(conn) or kind == "stop":
+        job = None
+    if kind != "play":
+        conn.send(("ack", run))
+    return job
