@@ -15,11 +15,12 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.preprocessing import StandardScaler
 from tqdm import tqdm
 
 from . import __version__, datasets, export
 from .config import DEVICES, DISCRIMINATORS, INITS, MAX_CLUSTERS, TrainConfig
-from .metrics import external_scores
+from .metrics import external_scores, inertia
 from .training import DivergenceError, train
 
 # One line of help per TrainConfig field; TrainConfig's docstring has the full story.
@@ -191,8 +192,12 @@ def write_outputs(out, X, columns, config, frames, data, y) -> list[Path]:
 def print_summary(X, y, config, frames, data, paths, seed) -> None:
     """The run's outcome beside plain K-Means on the same data, then the files written."""
     last = frames[-1]
-    kmeans = KMeans(config.n_clusters, n_init="auto", random_state=seed).fit(X)
-    ours, theirs = external_scores(y, last.labels), external_scores(y, kmeans.labels_)
+    # K-Means on standardised data, as GANKMeans' teacher sees it: the like-for-like comparison.
+    kmeans_labels = KMeans(config.n_clusters, n_init="auto", random_state=seed).fit_predict(
+        StandardScaler().fit_transform(X))
+    kmeans_centers = np.array([X[kmeans_labels == k].mean(0) for k in range(config.n_clusters)])
+    kmeans_inertia = inertia(X, kmeans_labels, kmeans_centers)
+    ours, theirs = external_scores(y, last.labels), external_scores(y, kmeans_labels)
     source = data.get("dataset") or data.get("csv")
     rows = [("dataset", source), ("samples", f"{len(X)} x {X.shape[1]} features"),
             ("clusters (K)", config.n_clusters), ("epochs run", f"{last.epoch} of {config.max_epochs}"),
@@ -200,8 +205,8 @@ def print_summary(X, y, config, frames, data, paths, seed) -> None:
             ("agreement", f"{last.agreement:.4f}"), ("student share", f"{last.student_share:.4f}")]
     for name, value in rows:
         print(f"{name:<15} {value}")
-    print(f"\n{'':<15} {'GANKMeans':>12} {'K-Means':>12}")
-    print(f"{'inertia':<15} {last.inertia:>12.6g} {kmeans.inertia_:>12.6g}")
+    print(f"\n{'':<15} {'GANKMeans':>12} {'K-Means':>12}   (K-Means on standardised data, as the teacher)")
+    print(f"{'inertia':<15} {last.inertia:>12.6g} {kmeans_inertia:>12.6g}")
     for metric in ("ari", "nmi"):
         if metric in ours:
             print(f"{metric.upper():<15} {ours[metric]:>12.4f} {theirs[metric]:>12.4f}")
