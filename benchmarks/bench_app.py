@@ -28,12 +28,14 @@ WINDOW_S = 4.0
 METRIC_JS = """(label) => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]
   .find(e => e.innerText.startsWith(label));
   return m ? m.querySelector('[data-testid=stMetricValue]').innerText : null; }"""
-# Counts what the browser shows: every change of the Epoch value, with its time.
+# Counts what the browser shows: every new (higher) Epoch value, with its time. Only increases
+# count: while Streamlit swaps a stale element for its fresh one the value can flip back and forth,
+# and counting every change once reported more displayed frames than epochs trained.
 WATCH_JS = """() => { window.__epochs = []; const read = () => { const m = [...document
   .querySelectorAll('[data-testid=stMetric]')].find(e => e.innerText.startsWith('Epoch'));
   return m ? parseInt(m.querySelector('[data-testid=stMetricValue]').innerText) : -1; };
   let last = read(); new MutationObserver(() => { const v = read();
-  if (v !== last) { last = v; window.__epochs.push([performance.now(), v]); } })
+  if (v > last) { last = v; window.__epochs.push([performance.now(), v]); } })
   .observe(document.body, {subtree: true, childList: true, characterData: true}); }"""
 CLICK_JS = """() => { window.__clicked = null; document.addEventListener('click', e => {
   if (e.target.closest('button') && e.target.closest('button').innerText.trim() === 'Train')

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from scipy.optimize import linear_sum_assignment
 
 from .frame import Frame
 
@@ -15,9 +16,10 @@ PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#C
 # Shape carries cluster identity too, for print and for anyone who cannot rely on colour.
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "triangle-down", "star")
 SYMBOL_CODES = (0, 1, 2, 5, 3, 4, 6, 17)  # the same symbols as Plotly's numeric codes
-DISPLAY_POINTS = 2_000
+DISPLAY_POINTS = 1_000  # drawn per chart; every chart is re-plotted from scratch in the browser
 GRID_SIZE = 60
 TRAIL_LENGTH = 15
+CENTROID_SIZE = 18
 REPLAY_FRAMES = 100
 REPLAY_POINTS = 1_000  # each replay frame carries its points: keep the figure a few MB at most
 _MARGIN = {"l": 40, "r": 10, "t": 36, "b": 36}
@@ -86,7 +88,7 @@ def trail_points(history: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray,
     k = len(history[0])
     xy = np.concatenate(history)
     cluster = np.tile(np.arange(k), len(history))
-    age = np.repeat(np.linspace(0.15, 0.7, len(history)), k)
+    age = np.repeat(np.linspace(0.1, 0.45, len(history)), k)  # faint: the centroid is the focus
     return xy, cluster, age
 
 
@@ -117,8 +119,9 @@ def _points_traces(X2, labels, k: int, student=None, webgl: bool = True) -> list
 
     Per-point symbol arrays cost ~0.1 s of Plotly validation per 2,000 points; scalars cost nothing.
     There are always K traces, plus K more for the student's points when ``student`` is given.
-    WebGL suits the live view, redrawn many times a second; figures drawn once use SVG, because
-    browsers allow only a few WebGL contexts per page and drop the oldest (a blank chart).
+    ``webgl=False`` gives SVG, which the app uses everywhere: browsers allow only a few WebGL
+    contexts per page and drop the oldest (a blank chart), and a chart re-plotted from scratch
+    pays for a fresh context each time.
     """
     kind = go.Scattergl if webgl else go.Scatter
     labels = np.asarray(labels)
@@ -140,19 +143,29 @@ def _points_traces(X2, labels, k: int, student=None, webgl: bool = True) -> list
     return traces
 
 
-def _centroid_trace(centroids) -> go.Scatter:
+def _centroid_trace(centroids, webgl: bool = False) -> list:
+    """A centroid is its cluster's colour and shape, larger, in a thick dark outline on a white halo,
+    so it stands out on top of its own cluster's points."""
+    kind = go.Scattergl if webgl else go.Scatter
     k = len(centroids)
-    return go.Scatter(x=centroids[:, 0], y=centroids[:, 1], mode="markers", name="centroids",
-                      marker=cluster_marker(np.arange(k), size=20, outline="#111111", width=2.5),
-                      hovertemplate="centroid %{text}<extra></extra>", text=[str(i + 1) for i in range(k)])
+    halo = cluster_marker(np.arange(k), size=CENTROID_SIZE + 10, outline="#FFFFFF", width=0)
+    halo["color"] = "#FFFFFF"
+    return [kind(x=centroids[:, 0], y=centroids[:, 1], mode="markers", name="centroid halo",
+                 marker=halo, hoverinfo="skip"),
+            kind(x=centroids[:, 0], y=centroids[:, 1], mode="markers", name="centroids",
+                 marker=cluster_marker(np.arange(k), size=CENTROID_SIZE, outline="#111111", width=3),
+                 hovertemplate="centroid %{text}<extra></extra>", text=[str(i + 1) for i in range(k)])]
 
 
-def _centroid_traces(centroids, trail) -> list:
+def _centroid_traces(centroids, trail, webgl: bool = False) -> list:
+    # WebGL traces are drawn above every SVG trace: with WebGL points the centroids must be WebGL
+    # too, or the points hide them (as they did when only the points were WebGL).
+    kind = go.Scattergl if webgl else go.Scatter
     xy, cluster, opacity = trail
-    marker = cluster_marker(cluster, size=9, width=0)
+    marker = cluster_marker(cluster, size=8, outline="#111111", width=0.5)
     marker["opacity"] = opacity
-    return [go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="markers", name="centroid trail", hoverinfo="skip",
-                       marker=marker), _centroid_trace(centroids)]
+    return [kind(x=xy[:, 0], y=xy[:, 1], mode="markers", name="centroid trail", hoverinfo="skip",
+                 marker=marker), *_centroid_trace(centroids, webgl)]
 
 
 def _layout(fig: go.Figure, title: str, axes: tuple[str, str], bounds=None, height: int = 420):
@@ -165,7 +178,7 @@ def _layout(fig: go.Figure, title: str, axes: tuple[str, str], bounds=None, heig
 
 
 def scatter_figure(X2, frame: Frame, sample, axes=("x1", "x2"), centroids=None, trail=(),
-                   heatmap=None, title=None) -> go.Figure:
+                   heatmap=None, title=None, webgl: bool = True) -> go.Figure:
     """The live view: points by cluster (hollow where the student decided), centroids, trails.
 
     Parameters
@@ -183,12 +196,14 @@ def scatter_figure(X2, frame: Frame, sample, axes=("x1", "x2"), centroids=None, 
         Earlier centroid positions, oldest first.
     heatmap : (xs, ys, z), optional
         The student's decision grid (``decision_grid``), drawn underneath.
+    webgl : bool
+        Draw with WebGL (Scattergl) rather than SVG.
     """
     centroids = centroids_2d(X2, frame) if centroids is None else centroids
     traces = [] if heatmap is None else [_heatmap_trace(*heatmap)]
     traces += _points_traces(X2[sample], frame.labels[sample], len(frame.centroids),
-                             frame.decided_by_student[sample])
-    traces += _centroid_traces(centroids, trail_points(trail))
+                             frame.decided_by_student[sample], webgl=webgl)
+    traces += _centroid_traces(centroids, trail_points(trail), webgl=webgl)
     title = title or f"GANKMeans, epoch {frame.epoch} ({frame.phase} phase)"
     return _layout(go.Figure(traces), title, axes, padded_bounds(X2))
 
@@ -212,16 +227,51 @@ def curves_figure(frames: Sequence[Frame], max_epochs: int | None = None) -> go.
                                 xaxis=xaxis, yaxis=yaxis, line=line, mode="lines")
                      for name, field, xaxis, yaxis, line in series])
     x_range = [0.5, max(max_epochs or 1, int(epochs[-1]) if len(epochs) else 1) + 0.5]
-    # Two side-by-side axes by hand: make_subplots costs ~20 ms, on every frame.
+    # Two side-by-side axes by hand: make_subplots costs ~20 ms, on every frame. Every range is
+    # explicit: a chart updated in place keeps the autorange of its first draw (epoch 1 alone).
     axis = {**_AXIS, "range": x_range, "title": {"text": "epoch"}}
+    losses = [f.d_loss for f in frames] + [f.g_loss for f in frames]
     fig.update_layout(
         xaxis={**axis, "domain": [0, 0.45]}, xaxis2={**axis, "domain": [0.55, 1], "anchor": "y2"},
-        yaxis={**_AXIS, "title": {"text": "loss"}},
-        yaxis2={**_AXIS, "range": [0, 1.02], "anchor": "x2", "title": {"text": "agreement"}},
-        height=240, margin={"l": 50, "r": 10, "t": 30, "b": 40}, plot_bgcolor="white",
-        title={"text": "Losses (left) and student-teacher agreement (right)", "font": {"size": 14}},
-        legend={"orientation": "h", "x": 0.0, "y": 1.12}, uirevision="keep")
+        yaxis={**_AXIS, "range": loss_range(losses), "title": {"text": "loss"}},
+        yaxis2={**_AXIS, "range": [-0.02, 1.02], "anchor": "x2", "title": {"text": "agreement"}},
+        height=260, margin={"l": 50, "r": 10, "t": 56, "b": 40}, plot_bgcolor="white",
+        title={"text": "Losses (left) and student-teacher agreement (right)", "font": {"size": 14},
+               "y": 0.97, "yanchor": "top"},
+        legend={"orientation": "h", "x": 0.0, "y": 1.02, "yanchor": "bottom"})
     return fig
+
+
+def loss_range(values, pad: float = 0.1) -> list[float]:
+    """A y-range showing every finite loss with a margin; never below 0 (the losses are BCE)."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return [0.0, 1.0]
+    low, high = float(values.min()), float(values.max())
+    margin = pad * max(high - low, 0.1 * abs(high), 1e-3)
+    return [max(0.0, low - margin), high + margin]
+
+
+def match_labels(labels, reference, k: int) -> np.ndarray:
+    """The relabelling of ``labels`` (0..k-1) that best agrees with ``reference``.
+
+    Hungarian assignment on the k x k contingency table, so that another clustering of the same
+    points draws each cluster in the colour and shape of the reference cluster it overlaps most.
+
+    Returns
+    -------
+    mapping : ndarray of int, shape (k,)
+        ``mapping[labels]`` are the matched labels; a permutation of 0..k-1.
+    """
+    labels, reference = np.asarray(labels, dtype=int), np.asarray(reference, dtype=int)
+    inside = (reference >= 0) & (reference < k)  # labels the other side cannot take are ignored
+    table = np.zeros((k, k))
+    np.add.at(table, (labels[inside], reference[inside]), 1)
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    mapping = np.empty(k, dtype=int)
+    mapping[rows] = cols
+    return mapping
 
 
 def replay_frames(frames: Sequence[Frame], limit: int = REPLAY_FRAMES) -> list[Frame]:
@@ -255,7 +305,7 @@ def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
 def _replay_traces(X2, frame, sample) -> list:
     points = _points_traces(X2[sample], frame.labels[sample], len(frame.centroids),
                             frame.decided_by_student[sample], webgl=False)
-    return [*points, _centroid_trace(centroids_2d(X2, frame))]
+    return [*points, *_centroid_trace(centroids_2d(X2, frame))]
 
 
 def _play_buttons() -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -137,6 +138,66 @@ def test_divergence_shows_an_error_and_keeps_the_last_frame(at):
     assert not at.exception
     assert any("diverged" in e.value for e in at.error)
     assert epoch(at) == 2  # the last good frame stays on screen
+
+
+def test_learning_rates_of_ten_stop_with_a_divergence_error(at):
+    # The real core, no stand-in: with both rates at 10 the losses blow up in epoch 1.
+    at.select_slider(key="lr_student").set_value(10.0)
+    at.select_slider(key="lr_discriminator").set_value(10.0)
+    small_run(at)
+    button(at, "Train").click().run()
+    play_until_done(at)
+    assert not at.exception
+    assert at.session_state["runner"].status == "error"
+    assert any("diverged" in e.value and "Lower the learning rates" in e.value for e in at.error)
+
+
+def test_a_converged_run_shows_a_full_bar_and_says_so(at):
+    small_run(at, epochs=60)
+    at.select_slider(key="tol").set_value(1e-2).run()
+    button(at, "Train").click().run()
+    play_until_done(at)
+    last = at.session_state["runner"].latest
+    assert last.converged and last.epoch < 60
+    assert progress_text(at) == f"Converged at epoch {last.epoch}"
+
+
+def test_progress_is_full_at_the_end_and_names_how_the_run_ended():
+    from types import SimpleNamespace
+
+    from ui.view import progress
+
+    def frame(epoch, converged=False):
+        return SimpleNamespace(epoch=epoch, converged=converged)
+
+    assert progress("finished", frame(21, converged=True), 60) == (1.0, "Converged at epoch 21")
+    assert progress("finished", frame(60), 60) == (1.0, "Finished: 60 of 60 epochs")
+    assert progress("error", frame(3), 60) == (0.05, "Stopped by an error: 3 of up to 60 epochs")
+    assert progress("idle", None, 60) == (0.0, "Ready: 0 of up to 60 epochs")
+
+
+def test_kmeans_colours_follow_the_run_s_clusters(at):
+    small_run(at)
+    button(at, "Train").click().run()
+    play_until_done(at)
+    _, reference, figure = at.session_state["kmeans_figure"]
+    assert reference is at.session_state["runner"].latest  # matched again at the end of the run
+    # 500 blobs points: all drawn, on their own axes; find each drawn point's GANKMeans label.
+    index = {(float(x), float(y)): i for i, (x, y) in enumerate(data_points(at).astype(np.float32))}
+    for cluster, trace in enumerate(figure.data[:4]):  # K-Means's cluster k is trace k
+        rows = [index[(float(x), float(y))] for x, y in zip(trace.x, trace.y, strict=True)]
+        assert np.mean(reference.labels[rows] == cluster) > 0.9
+
+
+def data_points(app):
+    from ui import controls, data
+
+    values = {**controls.DEFAULTS, **{k: app.session_state[k] for k in controls.DATA_KEYS}}
+    return data.load(*(values[k] for k in controls.DATA_KEYS)).X2
+
+
+def progress_text(app) -> str:
+    return next(e for e in app.get("progress")).proto.text
 
 
 def test_bad_settings_show_an_error_not_an_exception(at):

@@ -19,7 +19,7 @@ def run():
 def test_scatter_has_one_webgl_trace_per_cluster_and_decider(run):
     X, frames = run
     fig = plotting.scatter_figure(X, frames[-1], np.arange(len(X)))
-    points = [t for t in fig.data if isinstance(t, go.Scattergl)]
+    points = [t for t in fig.data if isinstance(t, go.Scattergl) and t.name.startswith("cluster")]
     assert len(points) == 2 * 3  # K teacher traces + K student traces
     assert sum(len(t.x) for t in points) == len(X)
 
@@ -71,6 +71,44 @@ def test_centroids_of_projected_data_are_their_points_mean(run):
     X2, _, _ = datasets.project_2d(X4)
     centres = plotting.centroids_2d(X2, frame)
     assert np.allclose(centres[0], X2[frame.labels == 0].mean(0))
+
+
+def test_loss_axis_shows_every_loss_of_the_run(run):
+    _, frames = run
+    fig = plotting.curves_figure(frames, max_epochs=10)
+    low, high = fig.layout.yaxis.range
+    losses = [f.d_loss for f in frames] + [f.g_loss for f in frames]
+    assert 0 <= low < min(losses) and max(losses) < high
+    assert tuple(fig.layout.yaxis2.range) == (-0.02, 1.02)  # agreement: all of 0..1
+
+
+def test_loss_range_ignores_nan_and_pads_a_flat_line():
+    low, high = plotting.loss_range([1.386, 1.386, float("nan"), 0.693])
+    assert low < 0.693 < 1.386 < high
+    low, high = plotting.loss_range([0.7, 0.7])
+    assert low < 0.7 < high
+    assert plotting.loss_range([float("nan")]) == [0.0, 1.0]
+
+
+def test_match_labels_gives_the_same_blob_the_same_label():
+    reference = np.repeat([0, 1, 2], 10)
+    other = np.repeat([2, 0, 1], 10)  # the same three groups, numbered differently
+    other[0] = 0  # one disagreement does not change the matching
+    mapping = plotting.match_labels(other, reference, 3)
+    assert sorted(mapping) == [0, 1, 2]
+    assert (mapping[other] == reference).sum() == 29
+
+
+def test_centroids_are_drawn_above_the_points_with_a_halo(run):
+    X, frames = run
+    fig = plotting.scatter_figure(X, frames[-1], np.arange(len(X)), trail=[frames[0].centroids])
+    names = [t.name for t in fig.data]
+    assert names[-3:] == ["centroid trail", "centroid halo", "centroids"]
+    # WebGL draws above SVG: the centroids must be WebGL, like the points, to stay on top.
+    assert all(isinstance(t, go.Scattergl) for t in fig.data[-3:])
+    halo, centroids = fig.data[-2:]
+    assert halo.marker.size > centroids.marker.size and centroids.marker.line.width >= 2
+    assert max(fig.data[-3].marker.opacity) < 0.5  # the trail stays faint
 
 
 def test_curves_have_a_point_per_epoch(run):

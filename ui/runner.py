@@ -49,6 +49,11 @@ class Runner:
         return list(self._frames)
 
     @property
+    def first(self) -> Frame | None:
+        self._drain()
+        return self._frames[0] if self._frames else None
+
+    @property
     def latest(self) -> Frame | None:
         self._drain()
         return self._frames[-1] if self._frames else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
 import streamlit as st
 
 from gankmeans import metrics, plotting
@@ -13,8 +14,11 @@ from . import data as app_data
 from . import session
 from .runner import PLAYING
 
-CURVES_SECONDS = 0.5
-TICK_SECONDS = 0.05  # pause between display refreshes while playing; training never waits for it
+# Streamlit remounts a Plotly chart whose spec changed (a full re-plot in the browser), and on 2 shared
+# cores the browser's plotting competes with training: measured with benchmarks/bench_app.py, a
+# 0.05 s tick and 0.5 s curves gave fewer displayed frames/s and slower training than these.
+CURVES_SECONDS = 1.0
+TICK_SECONDS = 0.1  # pause between display refreshes while playing; training never waits for it
 _CHART = {"config": {"displaylogo": False}, "width": "stretch"}
 
 
@@ -42,21 +46,40 @@ def _live_figure(runner, dataset, heatmap: bool):
     grid = None
     if heatmap and dataset.X.shape[1] == 2:
         grid = plotting.decision_grid(frame, plotting.padded_bounds(dataset.X2))
-    return plotting.scatter_figure(dataset.X2, frame, dataset.sample, dataset.axes, trail=trail, heatmap=grid)
+    # SVG, not WebGL: every frame is a fresh chart, and a fresh WebGL context per frame cost more
+    # (one bench run each: 1.4 vs 1.0 displayed frames/s at N = 2,000, software-rendered Chromium).
+    return plotting.scatter_figure(dataset.X2, frame, dataset.sample, dataset.axes, trail=trail, heatmap=grid,
+                                   webgl=False)
 
 
-def _kmeans_figure(dataset, controls: dict):
+def _kmeans_figure(dataset, controls: dict, runner):
+    """Plain K-Means, its labels matched to the run's so that the same blob has the same colour.
+
+    It is matched to the run's first frame, and again to its last when the run ends: built twice
+    per run, never per tick.
+    """
     keys = tuple(controls[k] for k in ("dataset", "n_samples", "noise", "seed", "n_clusters"))
+    reference = _kmeans_reference(runner)
     cached = st.session_state.get("kmeans_figure")
-    if cached is not None and cached[0] == keys:
-        return cached[1]  # it never changes during a run: build it once, not every frame
+    if cached is not None and cached[0] == keys and cached[1] is reference:
+        return cached[2]
     labels, centers = app_data.kmeans(*keys)
+    if reference is not None:
+        mapping = plotting.match_labels(labels, reference.labels, len(centers))
+        labels, centers = mapping[labels], centers[np.argsort(mapping)]
     scores = metrics.external_scores(dataset.y, labels)
     extra = f", ARI {scores['ari']:.3f}" if scores else ""
     figure = plotting.kmeans_figure(dataset.X2, labels, centers, dataset.sample, dataset.axes,
                                     title=f"Plain K-Means{extra}")
-    st.session_state["kmeans_figure"] = (keys, figure)
+    st.session_state["kmeans_figure"] = (keys, reference, figure)
     return figure
+
+
+def _kmeans_reference(runner):
+    """The frame K-Means is matched to: the run's first, or its last once it has ended."""
+    if runner is None or runner.n_frames == 0:
+        return None
+    return runner.latest if runner.done else runner.first
 
 
 def _empty_figure(dataset):
@@ -70,7 +93,7 @@ def charts(runner, dataset, controls: dict) -> None:
     frame = runner.latest if runner else None
     figure = _live_figure(runner, dataset, controls["heatmap"]) if frame else _empty_figure(dataset)
     live.plotly_chart(figure, key="live", **_CHART)
-    baseline.plotly_chart(_kmeans_figure(dataset, controls), key="kmeans", **_CHART)
+    baseline.plotly_chart(_kmeans_figure(dataset, controls, runner), key="kmeans", **_CHART)
     if frame is not None:
         st.plotly_chart(_curves(runner), key="curves", **_CHART)
 
@@ -92,11 +115,21 @@ def _curves(runner):
     return figure
 
 
+def progress(status: str, frame, max_epochs: int) -> tuple[float, str]:
+    """The progress bar's (fraction, text): full once the run has finished, early or not."""
+    done = frame.epoch if frame is not None else 0
+    if status == "finished" and frame is not None:
+        if frame.converged:
+            return 1.0, f"Converged at epoch {done}"
+        return 1.0, f"Finished: {done} of {max_epochs} epochs"
+    text = {"error": "Stopped by an error", PLAYING: "Training…", "paused": "Paused"}.get(status, "Ready")
+    return min(1.0, done / max_epochs), f"{text}: {done} of up to {max_epochs} epochs"
+
+
 def _progress(runner, max_epochs: int) -> None:
-    done = runner.n_frames if runner else 0
-    text = {"finished": "Finished", "error": "Stopped by an error", PLAYING: "Training…",
-            "paused": "Paused"}.get(runner.status if runner else "idle", "Ready")
-    st.progress(min(1.0, done / max_epochs), text=f"{text}: {done} of up to {max_epochs} epochs")
+    status = runner.status if runner else "idle"
+    fraction, text = progress(status, runner.latest if runner else None, max_epochs)
+    st.progress(fraction, text=text)
 
 
 def live_panel(dataset, controls: dict) -> None:
