@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 from sklearn.cluster import KMeans
+from sklearn.preprocessing import StandardScaler
 
 from gankmeans import datasets, plotting
 
@@ -33,14 +34,17 @@ def load(dataset: str, n_samples: int, noise: float, seed: int) -> Data:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def kmeans(dataset: str, n_samples: int, noise: float, seed: int, n_clusters: int):
-    """scikit-learn K-Means on the same data, K and seed: (labels, centres on the plotting axes)."""
+    """scikit-learn K-Means on the same data, K and seed: (labels, centres on the plotting axes).
+
+    It runs on standardised data, as GANKMeans' teacher does, so the two panels compare the
+    algorithms rather than the scaling.
+    """
     data = load(dataset, n_samples, noise, seed)
     k = min(n_clusters, len(data.X))
-    model = KMeans(n_clusters=k, random_state=seed, n_init="auto").fit(data.X)
-    if data.X.shape[1] == 2:
-        return model.labels_, model.cluster_centers_
-    # The projection is linear, so a centre's image is the mean of its points' images.
-    counts = np.bincount(model.labels_, minlength=k)[:, None]
-    sums = np.stack([np.bincount(model.labels_, data.X2[:, j], minlength=k) for j in range(2)], 1)
-    return model.labels_, sums / np.maximum(counts, 1)
+    model = KMeans(n_clusters=k, random_state=seed, n_init="auto")
+    labels = model.fit_predict(StandardScaler().fit_transform(data.X))
+    # A centre on the plotting axes is the mean of its points there (the projection is linear).
+    counts = np.bincount(labels, minlength=k)[:, None]
+    sums = np.stack([np.bincount(labels, data.X2[:, j], minlength=k) for j in range(2)], 1)
+    return labels, sums / np.maximum(counts, 1)
 
