@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
 import time
 import uuid
@@ -140,7 +141,7 @@ class Runner:
         if run != self._run:
             return None  # left over from a discarded run
         if kind == "frame":
-            self._frames.append(message[2])
+            self._frames.append(pickle.loads(message[2]))  # our own worker's bytes
         elif kind == "end":
             self._end(*message[2:])
         return kind
