@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--out", metavar="DIR", default="out",
                         help="folder for assignments.csv and run.json, created if missing (default: out)")
     output.add_argument("--quiet", action="store_true", help="no progress bar (default: off)")
+    output.add_argument("--html", action="store_true",
+                        help="also write DIR/replay.html, an animated replay that works offline "
+                             "(default: off)")
     return parser
 
 
@@ -179,14 +182,17 @@ def run(X, config: TrainConfig, quiet=False) -> list:
     return frames
 
 
-def write_outputs(out, X, columns, config, frames, data, y) -> list[Path]:
-    """Write assignments.csv and run.json under ``out``; returns their paths."""
+def write_outputs(out, X, columns, config, frames, data, y, html=False) -> list[Path]:
+    """Write assignments.csv, run.json and, with ``html``, replay.html under ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    csv_path, json_path = out / "assignments.csv", out / "run.json"
-    csv_path.write_text(export.assignments_csv(X, frames[-1], columns), encoding="utf-8")
-    json_path.write_text(export.run_json(config, frames, data, y) + "\n", encoding="utf-8")
-    return [csv_path, json_path]
+    texts = {"assignments.csv": export.assignments_csv(X, frames[-1], columns),
+             "run.json": export.run_json(config, frames, data, y) + "\n"}
+    if html:
+        texts["replay.html"] = export.replay_html(X, frames, columns)
+    for name, text in texts.items():
+        (out / name).write_text(text, encoding="utf-8")
+    return [out / name for name in texts]
 
 
 def print_summary(X, y, config, frames, data, paths, seed) -> None:
@@ -226,7 +232,7 @@ def main(argv=None) -> int:
         X, y, columns, data = load_data(args)
         config = build_config(args, y)
         frames = run(X, config, quiet=args.quiet)
-        paths = write_outputs(args.out, X, columns, config, frames, data, y)
+        paths = write_outputs(args.out, X, columns, config, frames, data, y, args.html)
         print_summary(X, y, config, frames, data, paths, args.seed)
     except (ValueError, DivergenceError) as exc:
         print(f"error: {exc}", file=sys.stderr)

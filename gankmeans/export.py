@@ -1,19 +1,17 @@
-"""Exports of a run: per-point assignments as CSV, and the config with per-epoch metrics as JSON."""
-
-# X is scikit-learn's name for the data matrix; keep it rather than satisfy pep8-naming.
+"""Exports of a run: assignments as CSV, config and per-epoch metrics as JSON, the replay as HTML."""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, plotting
 from .config import TrainConfig
-from .datasets import validate_data
+from .datasets import project_2d, validate_data
 from .frame import Frame
 from .metrics import external_scores
 
@@ -135,3 +133,19 @@ def _json_ready(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def replay_html(X, frames: Sequence[Frame], columns=None, random_state: int | None = 0) -> str:
+    """The run's replay as one standalone HTML page that animates offline (Plotly JS embedded).
+
+    Data with more than 2 features is drawn through its 2-D PCA projection, labelled as such.
+    """
+    frames = list(frames)
+    if not frames:
+        raise ValueError("no frames to replay; train for at least one epoch")
+    X = validate_data(X)
+    X2, x_title, y_title = project_2d(X, random_state=random_state, names=columns)
+    sample = plotting.display_sample(len(X), random_state=random_state)
+    figure = plotting.replay_figure(X2, frames, sample, (x_title, y_title))
+    return figure.to_html(include_plotlyjs=True, full_html=True, auto_play=False)
+

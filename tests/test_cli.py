@@ -35,6 +35,14 @@ def test_a_run_writes_both_files_and_prints_the_summary(tmp_path, capsys):
     assert "3/3" in err  # the progress bar
 
 
+def test_html_flag_writes_an_offline_replay_too(tmp_path, capsys):
+    assert cli.main([*FAST, "--quiet", "--html", "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "replay.html").read_text()
+    assert "Plotly.newPlot" in page and "Plotly.addFrames" in page  # an animated figure
+    assert '<script src="http' not in page and len(page) > 1_000_000  # plotly.js is embedded
+    assert "replay.html" in capsys.readouterr().out
+
+
 def test_k_defaults_to_the_datasets_natural_k_unless_given(tmp_path, capsys):
     assert cli.main([*FAST, "--dataset", "blobs", "--quiet", "--out", str(tmp_path)]) == 0
     assert json.loads((tmp_path / "run.json").read_text())["config"]["n_clusters"] == 4

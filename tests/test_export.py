@@ -126,3 +126,18 @@ def test_record_refuses_no_frames_and_mislengthed_labels(moons, run):
         export.run_record(config, [])
     with pytest.raises(ValueError, match="y_true"):
         export.run_record(config, frames, y_true=moons[1][:5])
+
+
+def test_replay_html_has_one_animation_frame_per_epoch_and_works_offline():
+    X, _ = datasets.load("iris", n_samples=60, random_state=0)  # 4 features: drawn through PCA
+    frames = list(train(X, TrainConfig(n_clusters=3, max_epochs=4, tol=0)))
+    page = export.replay_html(X, frames)
+    added = page[page.index("Plotly.addFrames"):]
+    assert all(f'"name":"{f.epoch}"' in added for f in frames)  # one animation frame per epoch
+    assert "PC1" in page and '<script src="http' not in page  # projected, and works offline
+
+
+def test_replay_html_without_frames_is_a_clear_error():
+    with pytest.raises(ValueError, match="no frames"):
+        export.replay_html([[0.0, 1.0], [1.0, 0.0]], [])
+
