@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import json
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -85,6 +88,19 @@ def test_play_runs_to_the_end_and_shows_the_replay(at):
     assert epoch(at) == at.session_state["runner"].n_frames
     assert any(h.value == "Replay" for h in at.subheader)
     assert not at.exception
+
+
+def test_a_finished_run_offers_its_three_exports(at):
+    small_run(at, epochs=3)
+    button(at, "Train").click().run()
+    play_until_done(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Assignments (CSV)", "Run: config and metrics (JSON)", "Replay (HTML, works offline)"]
+    files = at.session_state["exports"][1]  # what the buttons serve
+    runner = at.session_state["runner"]
+    assert len(pd.read_csv(io.StringIO(files["csv"]))) == len(runner.frames[-1].labels)
+    assert len(json.loads(files["json"])["epochs"]) == runner.n_frames
+    assert "Plotly.addFrames" in files["html"]
 
 
 def test_pause_keeps_the_epoch(at):

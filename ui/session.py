@@ -83,6 +83,7 @@ def discard() -> None:
     current = st.session_state.pop("runner", None)
     st.session_state.pop("runner_key", None)
     st.session_state.pop("replay", None)
+    st.session_state.pop("exports", None)
     st.session_state.pop("curves", None)
     st.session_state.pop("setup_error", None)
     if current is not None:

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from gankmeans import metrics, plotting
+from gankmeans import export, metrics, plotting
 
 from . import data as app_data
 from . import session
@@ -151,7 +151,7 @@ def live_panel(dataset, controls: dict) -> None:
     panel()
 
 
-def replay(dataset) -> None:
+def replay(dataset, data_info: dict) -> None:
     """After the run: one Plotly figure that animates every epoch in the browser."""
     runner = session.runner()
     if runner is None or not runner.done or runner.n_frames == 0:
@@ -163,3 +163,25 @@ def replay(dataset) -> None:
     st.subheader("Replay")
     st.caption("Plays in your browser: press Play or drag the epoch slider.")
     st.plotly_chart(cached[1], key="replay_chart", **_CHART)
+    downloads(runner, dataset, data_info)
+
+
+def downloads(runner, dataset, data_info: dict) -> None:
+    """The finished run's exports: assignments (CSV), config and metrics (JSON), replay (HTML)."""
+    cached = st.session_state.get("exports")
+    if cached is None or cached[0] is not runner:
+        frames = runner.frames
+        files = {
+            "csv": export.assignments_csv(dataset.X, frames[-1]),
+            "json": export.run_json(runner.config, frames, data_info, dataset.y),
+            "html": export.replay_html(dataset.X, frames, random_state=data_info.get("seed", 0)),
+        }
+        cached = st.session_state["exports"] = (runner, files)
+    files = cached[1]
+    csv_column, json_column, html_column = st.columns(3)
+    csv_column.download_button("Assignments (CSV)", files["csv"], "gankmeans_assignments.csv",
+                               "text/csv", key="download_csv")
+    json_column.download_button("Run: config and metrics (JSON)", files["json"], "gankmeans_run.json",
+                                "application/json", key="download_json")
+    html_column.download_button("Replay (HTML, works offline)", files["html"], "gankmeans_replay.html",
+                                "text/html", key="download_html")
