@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import controls, data, session, view
+from ui import controls, data, session, share, view
 
 
 def main() -> None:
     st.set_page_config(page_title="GANKMeans", page_icon="🎯", layout="wide")
     controls.init_state()
+    url_notes = share.restore_once()  # before the widgets draw, so they show the linked values
     session.worker()  # start the training process now: it takes seconds to warm up
     controls.sidebar(session.status(), session.ACTIONS)
     notice = session.sync()
@@ -19,6 +20,9 @@ def main() -> None:
                "Hollow markers are points the student decided.")
     if notice:
         st.info(notice, icon=":material/restart_alt:")
+    if url_notes:
+        st.warning("Some settings in the link could not be used:\n\n- " + "\n- ".join(url_notes))
+    share.mirror(values)
     try:
         dataset = data.load(*(values[k] for k in controls.DATA_KEYS))
     except ValueError as exc:

@@ -27,3 +27,19 @@ def test_train_climbs_epochs_without_exception(app_server, browser, tmp_path):
         assert (tmp_path / "app.png").stat().st_size > 10_000
     finally:
         page.close()
+
+
+def test_a_shared_link_opens_with_its_settings(app_server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1700})
+    try:
+        page.goto(f"{app_server}/?dataset=moons&n_clusters=2&seed=7&n_samples=300&noise=bad")
+        page.wait_for_selector(APP_READY, timeout=60_000)
+        sidebar = page.locator("[data-testid='stSidebar']")
+        page.wait_for_function(f"({EPOCH_VALUE})() === 0", timeout=60_000)  # the first run is drawn
+        assert sidebar.get_by_label("Random seed").input_value() == "7"
+        assert sidebar.get_by_label("Number of points").input_value() == "300"
+        assert sidebar.get_by_label("Dataset").input_value() == "moons"
+        assert "noise=bad" in page.locator("[data-testid='stAlert']").first.inner_text()
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        page.close()

@@ -1,0 +1,60 @@
+"""Shareable links: the URL restores every control; bad values fall back to defaults with a note."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import controls, share
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+LINKED = {"dataset": "moons", "n_samples": "300", "noise": "0.1", "seed": "7", "n_clusters": "2",
+          "max_epochs": "40", "lr_student": "0.001", "lr_discriminator": "0.0003", "hidden": "64",
+          "batch_size": "128", "discriminator": "label", "tie_margin": "0.25", "teacher_weight": "0.5",
+          "handover": "at epoch", "handover_epoch": "12", "init": "random", "tol": "0.001",
+          "speed": "max", "heatmap": "false"}
+
+
+def test_parse_restores_every_control_with_its_own_type():
+    values, notes = share.parse(LINKED)
+    assert notes == []
+    assert set(values) == set(share.PARSERS) == set(LINKED)
+    assert values["n_samples"] == 300 and values["lr_student"] == 1e-3 and values["heatmap"] is False
+    assert values["batch_size"] == 128 and values["handover"] == "at epoch"
+
+
+@pytest.mark.parametrize(("key", "text"), [
+    ("n_clusters", "99"), ("noise", "nan"), ("lr_student", "0.5"), ("dataset", "<script>"),
+    ("seed", "1e400"), ("batch_size", "-3"), ("heatmap", "maybe"), ("n_samples", "9" * 5000),
+])
+def test_bad_values_are_dropped_with_a_note_naming_them(key, text):
+    values, notes = share.parse({key: text})
+    assert key not in values
+    assert len(notes) == 1 and f"`{key}=" in notes[0] and "default" in notes[0]
+
+
+def test_app_restores_a_link_and_mirrors_its_controls():
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in LINKED.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception and not at.warning
+    state = at.session_state
+    assert (state["dataset"], state["n_samples"], state["seed"], state["n_clusters"]) == ("moons", 300, 7, 2)
+    assert (state["discriminator"], state["init"], state["tie_margin"]) == ("label", "random", 0.25)
+    at.slider(key="n_clusters").set_value(3).run()  # a change made in the app reaches the URL
+    assert at.query_params["n_clusters"] in ("3", ["3"])
+    assert at.query_params["dataset"] in ("moons", ["moons"])
+
+
+def test_app_with_garbage_in_the_link_loads_defaults_and_says_so():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["n_clusters"] = "lots"
+    at.query_params["bogus"] = "1"
+    at.run()
+    assert not at.exception
+    assert at.session_state["n_clusters"] == controls.DEFAULTS["n_clusters"]
+    assert any("n_clusters=lots" in w.value and "bogus" in w.value for w in at.warning)

@@ -1,0 +1,110 @@
+"""Sharing: every control mirrored in the URL's query string, read back with safe fallbacks."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from gankmeans import datasets
+
+from . import controls as c
+
+
+def _choice(options):
+    def parse(text: str):
+        for option in options:
+            if text == str(option):
+                return option
+            if not isinstance(option, str) and _close(text, option):
+                return option
+        raise ValueError(f"expected one of {', '.join(map(str, options))}")
+    return parse
+
+
+def _close(text: str, option) -> bool:
+    try:
+        return math.isclose(float(text), float(option), rel_tol=1e-9)
+    except ValueError:
+        return False
+
+
+def _integer(low: int, high: int):
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError(f"expected an integer from {low} to {high}")
+        return value
+    return parse
+
+
+def _number(low: float, high: float, step: float):
+    def parse(text: str) -> float:
+        value = float(text)
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ValueError(f"expected a number from {low} to {high}")
+        return round(round(value / step) * step, 6)  # onto the slider's grid
+    return parse
+
+
+def _boolean(text: str) -> bool:
+    if text.lower() in ("true", "1", "yes", "on"):
+        return True
+    if text.lower() in ("false", "0", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+# One parser per control, with the same ranges and options as its widget.
+PARSERS = {
+    "dataset": _choice(datasets.NAMES),
+    "n_samples": _integer(10, c.MAX_POINTS),
+    "noise": _number(0.0, 1.0, 0.01),
+    "seed": _integer(0, 2**31 - 1),
+    "n_clusters": _integer(1, 12),
+    "max_epochs": _integer(1, 5_000),
+    "lr_student": _choice(c.LEARNING_RATES),
+    "lr_discriminator": _choice(c.LEARNING_RATES),
+    "hidden": _choice(c.HIDDEN_SIZES),
+    "batch_size": _choice(c.BATCH_SIZES),
+    "discriminator": _choice(("conditional", "label")),
+    "tie_margin": _number(0.0, 2.0, 0.05),
+    "teacher_weight": _number(0.0, 2.0, 0.1),
+    "handover": _choice(c.HANDOVERS),
+    "handover_epoch": _integer(1, 10_000),
+    "init": _choice(("k-means++", "random")),
+    "tol": _choice(c.TOLERANCES),
+    "speed": _choice(c.SPEEDS),
+    "heatmap": _boolean,
+}
+
+
+def parse(query: dict[str, str]) -> tuple[dict, list[str]]:
+    """Control values from a query string, and one note per value that was not usable."""
+    values, notes = {}, []
+    for key, text in query.items():
+        if key not in PARSERS:
+            notes.append(f"`{key}` is not a setting, so it was ignored")
+            continue
+        try:
+            values[key] = PARSERS[key](str(text)[:100])  # a hostile, huge value is cut short
+        except (ValueError, OverflowError) as exc:
+            notes.append(f"`{key}={str(text)[:30]}` is not allowed ({exc}); the default "
+                         f"{c.DEFAULTS[key]} is used")
+    return values, notes
+
+
+def restore_once() -> list[str]:
+    """On a session's first run, set the controls from the URL; returns the notes to show."""
+    if "url_notes" not in st.session_state:
+        values, notes = parse({key: st.query_params[key] for key in st.query_params})
+        st.session_state.update(values)
+        st.session_state["url_notes"] = notes
+    return st.session_state["url_notes"]
+
+
+def mirror(values: dict) -> None:
+    """Write every control into the URL, so the address bar always holds a shareable link."""
+    query = {key: str(values[key]) for key in PARSERS}
+    if dict(st.query_params) != query:
+        st.query_params.from_dict(query)
