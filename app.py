@@ -23,6 +23,8 @@ def main() -> None:
     if url_notes:
         st.warning("Some settings in the link could not be used:\n\n- " + "\n- ".join(url_notes))
     share.mirror(values)
+    with st.sidebar:
+        share.copy_link(values)
     try:
         dataset = data.load(*(values[k] for k in controls.DATA_KEYS))
     except ValueError as exc:

@@ -58,3 +58,21 @@ def test_app_with_garbage_in_the_link_loads_defaults_and_says_so():
     assert not at.exception
     assert at.session_state["n_clusters"] == controls.DEFAULTS["n_clusters"]
     assert any("n_clusters=lots" in w.value and "bogus" in w.value for w in at.warning)
+
+
+def test_a_classroom_link_hides_chosen_controls_but_keeps_their_values():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["tie_margin"] = "0.5"
+    at.query_params["hide"] = "tie_margin,teacher_weight,nonsense"
+    at.run()
+    assert not at.exception
+    shown = {s.key for s in at.slider}
+    assert "tie_margin" not in shown and "teacher_weight" not in shown and "n_clusters" in shown
+    assert any("nonsense" in w.value for w in at.warning)
+    at.slider(key="n_clusters").set_value(3).run()  # more runs: the hidden value must survive
+    next(b for b in at.button if b.label == "Step").click().run()
+    assert at.session_state["runner"].config.tie_margin == 0.5
+    assert at.query_params["hide"] in ("tie_margin,teacher_weight", ["tie_margin,teacher_weight"])
+    link = next(c.value for c in at.code if "?" in c.value)
+    assert "tie_margin=0.5" in link and "hide=tie_margin%2Cteacher_weight" in link
+    at.session_state["runner"].stop()

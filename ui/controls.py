@@ -88,41 +88,64 @@ def _regenerate() -> None:
     st.session_state["seed"] = int(st.session_state["seed"]) + 1
 
 
+def shown(key: str) -> bool:
+    """False for a control a classroom link hides (its value stays what the link set)."""
+    return key not in st.session_state.get("hidden_controls", ())
+
+
 def _rate(label: str, key: str) -> None:
     st.select_slider(label, LEARNING_RATES, key=key, format_func=lambda v: f"{v:g}")
 
 
 def sidebar_data() -> None:
     st.subheader("Data")
-    st.selectbox("Dataset", datasets.NAMES, key="dataset", on_change=_dataset_changed)
-    st.number_input("Number of points", 10, MAX_POINTS, step=100, key="n_samples")
-    st.slider("Noise", 0.0, 1.0, step=0.01, key="noise")
-    st.number_input("Random seed", 0, 2**31 - 1, step=1, key="seed")
-    st.button("Regenerate", on_click=_regenerate, help="Draw the data again with the next seed.")
+    if shown("dataset"):
+        st.selectbox("Dataset", datasets.NAMES, key="dataset", on_change=_dataset_changed)
+    if shown("n_samples"):
+        st.number_input("Number of points", 10, MAX_POINTS, step=100, key="n_samples")
+    if shown("noise"):
+        st.slider("Noise", 0.0, 1.0, step=0.01, key="noise")
+    if shown("seed"):
+        st.number_input("Random seed", 0, 2**31 - 1, step=1, key="seed")
+    if shown("seed"):
+        st.button("Regenerate", on_click=_regenerate, help="Draw the data again with the next seed.")
 
 
 def sidebar_model() -> None:
     st.subheader("Model")
-    st.slider("K (clusters)", 1, 12, key="n_clusters")
-    st.number_input("Max epochs", 1, 5_000, step=10, key="max_epochs")
-    _rate("Student learning rate", "lr_student")
-    _rate("Discriminator learning rate", "lr_discriminator")
-    st.select_slider("Hidden size", HIDDEN_SIZES, key="hidden")
-    st.select_slider("Batch size", BATCH_SIZES, key="batch_size")
-    st.radio("Discriminator", ("conditional", "label"), key="discriminator", horizontal=True,
-             format_func={"conditional": "conditional (point, label)", "label": "label-only (seed)"}.get)
-    st.slider("Tie margin", 0.0, 2.0, step=0.05, key="tie_margin",
-              help="The teacher abstains where the two nearest centroids are this close "
-                   "(standardised units); the student decides those points.")
-    st.slider("Teacher weight", 0.0, 2.0, step=0.1, key="teacher_weight",
-              help="Extra cross-entropy towards the teacher's labels; 0 is a pure GAN.")
-    st.radio("Handover", HANDOVERS, key="handover", horizontal=True)
-    st.number_input("Handover epoch", 1, 10_000, key="handover_epoch",
-                    disabled=st.session_state["handover"] != "at epoch")
-    st.radio("Initial centroids", ("k-means++", "random"), key="init", horizontal=True)
-    st.select_slider("Stop early when centroids move less than", TOLERANCES, key="tol",
-                     format_func=lambda v: "never stop early" if v == 0 else f"{v:g}",
-                     help="For 10 epochs in a row (standardised units).")
+    if shown("n_clusters"):
+        st.slider("K (clusters)", 1, 12, key="n_clusters")
+    if shown("max_epochs"):
+        st.number_input("Max epochs", 1, 5_000, step=10, key="max_epochs")
+    if shown("lr_student"):
+        _rate("Student learning rate", "lr_student")
+    if shown("lr_discriminator"):
+        _rate("Discriminator learning rate", "lr_discriminator")
+    if shown("hidden"):
+        st.select_slider("Hidden size", HIDDEN_SIZES, key="hidden")
+    if shown("batch_size"):
+        st.select_slider("Batch size", BATCH_SIZES, key="batch_size")
+    if shown("discriminator"):
+        st.radio("Discriminator", ("conditional", "label"), key="discriminator", horizontal=True,
+                 format_func={"conditional": "conditional (point, label)", "label": "label-only (seed)"}.get)
+    if shown("tie_margin"):
+        st.slider("Tie margin", 0.0, 2.0, step=0.05, key="tie_margin",
+                  help="The teacher abstains where the two nearest centroids are this close "
+                       "(standardised units); the student decides those points.")
+    if shown("teacher_weight"):
+        st.slider("Teacher weight", 0.0, 2.0, step=0.1, key="teacher_weight",
+                  help="Extra cross-entropy towards the teacher's labels; 0 is a pure GAN.")
+    if shown("handover"):
+        st.radio("Handover", HANDOVERS, key="handover", horizontal=True)
+    if shown("handover_epoch"):
+        st.number_input("Handover epoch", 1, 10_000, key="handover_epoch",
+                        disabled=st.session_state["handover"] != "at epoch")
+    if shown("init"):
+        st.radio("Initial centroids", ("k-means++", "random"), key="init", horizontal=True)
+    if shown("tol"):
+        st.select_slider("Stop early when centroids move less than", TOLERANCES, key="tol",
+                         format_func=lambda v: "never stop early" if v == 0 else f"{v:g}",
+                         help="For 10 epochs in a row (standardised units).")
 
 
 def sidebar_run(status: str, actions: dict) -> None:
@@ -135,7 +158,8 @@ def sidebar_run(status: str, actions: dict) -> None:
     left.button("Step", width="stretch", on_click=actions["step"],
                 disabled=status in ("playing", "finished", "error"))
     right.button("Reset", width="stretch", on_click=actions["reset"])
-    st.select_slider("Speed (epochs per second)", SPEEDS, key="speed", on_change=actions["speed"])
+    if shown("speed"):
+        st.select_slider("Speed (epochs per second)", SPEEDS, key="speed", on_change=actions["speed"])
 
 
 def sidebar(status: str, actions: dict) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -79,10 +80,24 @@ PARSERS = {
 }
 
 
+HIDE = "hide"  # classroom links: ?hide=tie_margin,teacher_weight hides those controls
+
+
+def parse_hidden(text: str) -> tuple[tuple[str, ...], list[str]]:
+    """The controls a classroom link hides, and a note per name that is not a control."""
+    names = [name.strip() for name in str(text)[:1000].split(",") if name.strip()]
+    hidden = tuple(name for name in names if name in PARSERS)
+    notes = [f"`{HIDE}` names `{name[:30]}`, which is not a control" for name in names
+             if name not in PARSERS]
+    return hidden, notes
+
+
 def parse(query: dict[str, str]) -> tuple[dict, list[str]]:
     """Control values from a query string, and one note per value that was not usable."""
     values, notes = {}, []
     for key, text in query.items():
+        if key == HIDE:
+            continue
         if key not in PARSERS:
             notes.append(f"`{key}` is not a setting, so it was ignored")
             continue
@@ -95,16 +110,43 @@ def parse(query: dict[str, str]) -> tuple[dict, list[str]]:
 
 
 def restore_once() -> list[str]:
-    """On a session's first run, set the controls from the URL; returns the notes to show."""
+    """Set the controls from the URL on a session's first run; returns the notes to show.
+
+    Controls a classroom link hides are not drawn, and Streamlit forgets the value of a widget
+    it did not draw, so their linked values are pinned and set again on every run.
+    """
     if "url_notes" not in st.session_state:
-        values, notes = parse({key: st.query_params[key] for key in st.query_params})
+        query = {key: st.query_params[key] for key in st.query_params}
+        values, notes = parse(query)
+        hidden, hide_notes = parse_hidden(query.get(HIDE, ""))
         st.session_state.update(values)
-        st.session_state["url_notes"] = notes
+        st.session_state["hidden_controls"] = hidden
+        st.session_state["pinned"] = {key: st.session_state[key] for key in hidden}
+        st.session_state["url_notes"] = notes + hide_notes
+    st.session_state.update(st.session_state["pinned"])
     return st.session_state["url_notes"]
+
+
+def link_query(values: dict) -> dict[str, str]:
+    """The query string of a link to these controls (and to the same hidden ones)."""
+    query = {key: str(values[key]) for key in PARSERS}
+    hidden = st.session_state.get("hidden_controls", ())
+    if hidden:
+        query[HIDE] = ",".join(hidden)
+    return query
 
 
 def mirror(values: dict) -> None:
     """Write every control into the URL, so the address bar always holds a shareable link."""
-    query = {key: str(values[key]) for key in PARSERS}
+    query = link_query(values)
     if dict(st.query_params) != query:
         st.query_params.from_dict(query)
+
+
+def copy_link(values: dict) -> None:
+    """A box holding this run's link, with Streamlit's copy button."""
+    base = (st.context.url or "").split("?")[0]
+    with st.expander("Share this run"):
+        st.code(f"{base}?{urlencode(link_query(values))}", language=None, wrap_lines=True)
+        st.caption("Anyone opening it gets these settings, seed included, and so the same run. "
+                   f"Add `&{HIDE}=tie_margin,teacher_weight` to hide controls for a class.")
