@@ -83,8 +83,9 @@ def _kmeans_reference(runner):
 
 
 def _empty_figure(dataset):
-    return plotting.kmeans_figure(dataset.X2, [0] * len(dataset.X2), [[math.nan, math.nan]],
-                                  dataset.sample, dataset.axes, title="Press Train or Step")
+    figure = plotting.kmeans_figure(dataset.X2, [0] * len(dataset.X2), [[math.nan, math.nan]],
+                                    dataset.sample, dataset.axes)
+    return figure.update_layout(title_text="GANKMeans: press Train or Step")
 
 
 def charts(runner, dataset, controls: dict) -> None:
