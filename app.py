@@ -35,6 +35,7 @@ def main() -> None:
     _heatmap_toggle(dataset)
     view.live_panel(dataset, values)
     view.replay(dataset, {k: values[k] for k in controls.DATA_KEYS})
+    view.comparison(dataset, values)
 
 
 def _heatmap_toggle(dataset) -> None:

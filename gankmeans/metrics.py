@@ -39,3 +39,30 @@ def external_scores(y_true, labels) -> dict[str, float]:
         "ari": float(adjusted_rand_score(y_true, labels)),
         "nmi": float(normalized_mutual_info_score(y_true, labels)),
     }
+
+
+# Spectral clustering builds an n x n affinity graph: past this size it is skipped, not waited for.
+SPECTRAL_MAX_SAMPLES = 5_000
+
+
+def baseline_labels(X, n_clusters: int, random_state: int | None = 0) -> dict[str, np.ndarray | None]:
+    """Labels of classic clusterers on standardised X, for comparing against GANKMeans.
+
+    DBSCAN uses scikit-learn's demo settings (eps 0.3, 5 samples; -1 marks noise). Spectral
+    clustering is None above ``SPECTRAL_MAX_SAMPLES`` points.
+    """
+    from sklearn.cluster import DBSCAN, KMeans, SpectralClustering
+    from sklearn.mixture import GaussianMixture
+    from sklearn.preprocessing import StandardScaler
+
+    X = StandardScaler().fit_transform(np.asarray(X, dtype=np.float64))
+    spectral = None
+    if len(X) <= SPECTRAL_MAX_SAMPLES:
+        spectral = SpectralClustering(n_clusters, affinity="nearest_neighbors",
+                                      random_state=random_state).fit_predict(X)
+    return {
+        "K-Means": KMeans(n_clusters, n_init="auto", random_state=random_state).fit_predict(X),
+        "Gaussian mixture": GaussianMixture(n_clusters, random_state=random_state).fit(X).predict(X),
+        "Spectral clustering": spectral,
+        "DBSCAN": DBSCAN(eps=0.3, min_samples=5).fit_predict(X),
+    }

@@ -222,3 +222,13 @@ def test_bad_settings_show_an_error_not_an_exception(at):
     button(at, "Train").click().run()
     assert not at.exception
     assert any("n_clusters" in e.value for e in at.error)
+
+
+def test_comparison_panel_scores_every_method_on_the_same_data(at):
+    button(at, "Step").click().run()
+    at.toggle(key="compare").set_value(True).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["method"]) == ["GANKMeans", "K-Means", "Gaussian mixture", "Spectral clustering",
+                                     "DBSCAN"]
+    assert table["ari"].notna().all() and (table["ari"] <= 1).all()

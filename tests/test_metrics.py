@@ -30,3 +30,20 @@ def test_external_scores_are_label_permutation_invariant():
     assert scores == {"ari": pytest.approx(1.0), "nmi": pytest.approx(1.0)}
     assert metrics.external_scores(None, y) == {}
     assert metrics.external_scores(y, np.zeros(6, int))["ari"] == pytest.approx(0.0)
+
+
+def test_baselines_label_every_point_and_spectral_separates_moons():
+    from gankmeans import datasets
+
+    X, y = datasets.load("moons", n_samples=300, random_state=0)
+    labels = metrics.baseline_labels(X, 2, random_state=0)
+    assert list(labels) == ["K-Means", "Gaussian mixture", "Spectral clustering", "DBSCAN"]
+    assert all(len(v) == len(X) for v in labels.values())
+    assert metrics.external_scores(y, labels["Spectral clustering"])["ari"] > 0.95
+    assert metrics.external_scores(y, labels["K-Means"])["ari"] < 0.7  # the distance rule's limit
+
+
+def test_spectral_is_skipped_for_large_data(monkeypatch):
+    monkeypatch.setattr(metrics, "SPECTRAL_MAX_SAMPLES", 10)
+    labels = metrics.baseline_labels(np.random.default_rng(0).normal(size=(30, 2)), 2)
+    assert labels["Spectral clustering"] is None and len(labels["K-Means"]) == 30

@@ -14,7 +14,7 @@ DEFAULTS = {
     "n_clusters": 4, "max_epochs": 60, "lr_student": 3e-3, "lr_discriminator": 3e-3, "hidden": 32,
     "batch_size": "auto", "discriminator": "conditional", "tie_margin": 0.3, "teacher_weight": 0.0,
     "handover": "never", "handover_epoch": 30, "init": "k-means++", "tol": 1e-4,
-    "speed": "5", "heatmap": True, "preset": "Custom",
+    "speed": "5", "heatmap": True, "compare": False, "preset": "Custom",
 }
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = ("auto", 1, 4, 16, 32, 64, 128, 256, 1024)

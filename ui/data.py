@@ -9,7 +9,7 @@ import streamlit as st
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
 
-from gankmeans import datasets, plotting
+from gankmeans import datasets, metrics, plotting
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,4 +47,11 @@ def kmeans(dataset: str, n_samples: int, noise: float, seed: int, n_clusters: in
     counts = np.bincount(labels, minlength=k)[:, None]
     sums = np.stack([np.bincount(labels, data.X2[:, j], minlength=k) for j in range(2)], 1)
     return labels, sums / np.maximum(counts, 1)
+
+
+@st.cache_data(max_entries=8, show_spinner="Running the other methods…")
+def baselines(dataset: str, n_samples: int, noise: float, seed: int, n_clusters: int) -> dict:
+    """Classic clusterers' labels on the same data, K and seed (see metrics.baseline_labels)."""
+    data = load(dataset, n_samples, noise, seed)
+    return metrics.baseline_labels(data.X, min(n_clusters, len(data.X)), random_state=seed)
 

@@ -6,12 +6,14 @@ import math
 import time
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from gankmeans import export, metrics, plotting
 
 from . import data as app_data
 from . import session
+from .controls import DATA_KEYS
 from .runner import PLAYING
 
 # Streamlit remounts a Plotly chart whose spec changed (a full re-plot in the browser), and on 2 shared
@@ -186,3 +188,25 @@ def downloads(runner, dataset, data_info: dict) -> None:
                                 "application/json", key="download_json")
     html_column.download_button("Replay (HTML, works offline)", files["html"], "gankmeans_replay.html",
                                 "text/html", key="download_html")
+
+
+def comparison(dataset, controls: dict) -> None:
+    """On request: ARI and NMI of GANKMeans beside K-Means, a Gaussian mixture, spectral
+    clustering and DBSCAN on the same data, so a class sees where each method wins."""
+    if not st.toggle("Compare with other methods", key="compare"):
+        return
+    if dataset.y is None:
+        st.caption("The comparison needs true labels, and this data set has none.")
+        return
+    runner = session.runner()
+    frame = runner.latest if runner else None
+    labels = {"GANKMeans": frame.labels if frame else None}
+    labels.update(app_data.baselines(*(controls[k] for k in (*DATA_KEYS, "n_clusters"))))
+    rows = [{"method": name, **(metrics.external_scores(dataset.y, found) if found is not None
+                                else {"ari": None, "nmi": None})} for name, found in labels.items()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
+        "ari": st.column_config.NumberColumn("ARI", format="%.3f"),
+        "nmi": st.column_config.NumberColumn("NMI", format="%.3f")})
+    st.caption("Empty cells: GANKMeans before its first epoch, spectral clustering above "
+               f"{metrics.SPECTRAL_MAX_SAMPLES:,} points. DBSCAN labels noise as its own group.")
+
