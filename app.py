@@ -34,6 +34,7 @@ def main() -> None:
         st.error(f"Cannot start: {st.session_state['setup_error']}")
     _heatmap_toggle(dataset)
     view.live_panel(dataset, values)
+    view.gallery(dataset, values)
     view.replay(dataset, {k: values[k] for k in controls.DATA_KEYS})
     view.comparison(dataset, values)
 

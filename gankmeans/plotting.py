@@ -323,3 +323,26 @@ def _slider(frames) -> dict:
              for f in frames]
     return {"active": 0, "x": 0.22, "len": 0.78, "y": -0.08, "yanchor": "top", "steps": steps,
             "currentvalue": {"prefix": "epoch "}, "pad": {"t": 30}}
+
+
+def image_gallery(X, labels, shape, per_cluster: int = 8, random_state: int | None = 0) -> go.Figure:
+    """A row of sample images per cluster (e.g. 8x8 digits), so a class sees what each cluster means."""
+    labels = np.asarray(labels)
+    height, width = shape
+    rng = np.random.default_rng(random_state)
+    clusters = np.unique(labels)
+    canvas = np.full((len(clusters) * (height + 1), per_cluster * (width + 1)), np.nan)
+    for row, cluster in enumerate(clusters):
+        members = np.flatnonzero(labels == cluster)
+        chosen = rng.choice(members, min(per_cluster, len(members)), replace=False)
+        for column, index in enumerate(chosen):
+            top, left = row * (height + 1), column * (width + 1)
+            canvas[top:top + height, left:left + width] = np.asarray(X[index]).reshape(shape)
+    fig = go.Figure(go.Heatmap(z=canvas, colorscale="Greys", showscale=False, hoverinfo="skip"))
+    ticks = [row * (height + 1) + height / 2 for row in range(len(clusters))]
+    fig.update_yaxes(autorange="reversed", tickvals=ticks, ticktext=[f"cluster {c}" for c in clusters],
+                     showgrid=False, zeroline=False, scaleanchor="x")
+    fig.update_xaxes(visible=False)
+    fig.update_layout(title="What each cluster holds: sample images", margin=_MARGIN,
+                      height=60 + 34 * len(clusters), plot_bgcolor="white")
+    return fig

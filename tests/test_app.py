@@ -232,3 +232,11 @@ def test_comparison_panel_scores_every_method_on_the_same_data(at):
     assert list(table["method"]) == ["GANKMeans", "K-Means", "Gaussian mixture", "Spectral clustering",
                                      "DBSCAN"]
     assert table["ari"].notna().all() and (table["ari"] <= 1).all()
+
+
+def test_digits_show_a_gallery_of_each_clusters_images(at):
+    at.selectbox(key="dataset").set_value("digits").run()
+    button(at, "Step").click().run()
+    assert not at.exception
+    charts = at.get("plotly_chart")
+    assert any("sample images" in chart.proto.spec for chart in charts)

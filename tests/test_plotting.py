@@ -144,3 +144,14 @@ def test_plotting_never_imports_streamlit():
     import inspect
 
     assert "streamlit" not in inspect.getsource(plotting)
+
+
+def test_image_gallery_shows_a_row_of_thumbnails_per_cluster():
+    X, _ = datasets.load("digits", n_samples=200, random_state=0)
+    labels = np.arange(200) % 5
+    fig = plotting.image_gallery(X, labels, (8, 8), per_cluster=4)
+    canvas = np.asarray(fig.data[0].z, dtype=float)
+    assert canvas.shape == (5 * 9, 4 * 9)
+    assert list(fig.layout.yaxis.ticktext) == [f"cluster {k}" for k in range(5)]
+    first = canvas[:8, :8]
+    assert any(np.array_equal(first, X[i].reshape(8, 8)) for i in np.flatnonzero(labels == 0))

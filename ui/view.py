@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gankmeans import export, metrics, plotting
+from gankmeans import datasets, export, metrics, plotting
 
 from . import data as app_data
 from . import session
@@ -209,4 +209,14 @@ def comparison(dataset, controls: dict) -> None:
         "nmi": st.column_config.NumberColumn("NMI", format="%.3f")})
     st.caption("Empty cells: GANKMeans before its first epoch, spectral clustering above "
                f"{metrics.SPECTRAL_MAX_SAMPLES:,} points. DBSCAN labels noise as its own group.")
+
+
+def gallery(dataset, controls: dict) -> None:
+    """For image data (digits): sample images of each cluster, once the run is paused or done."""
+    shape = datasets.IMAGE_SHAPES.get(controls["dataset"])
+    runner = session.runner()
+    if shape is None or runner is None or runner.status == PLAYING or runner.latest is None:
+        return  # drawn between epochs, not every tick: it is there to be looked at
+    figure = plotting.image_gallery(dataset.X, runner.latest.labels, shape, random_state=controls["seed"])
+    st.plotly_chart(figure, key="gallery", **_CHART)
 
