@@ -146,6 +146,10 @@ def replay_html(X, frames: Sequence[Frame], columns=None, random_state: int | No
     X = validate_data(X)
     X2, x_title, y_title = project_2d(X, random_state=random_state, names=columns)
     sample = plotting.display_sample(len(X), random_state=random_state)
-    figure = plotting.replay_figure(X2, frames, sample, (x_title, y_title))
+    return standalone_html(plotting.replay_figure(X2, frames, sample, (x_title, y_title)))
+
+
+def standalone_html(figure) -> str:
+    """A Plotly figure as one HTML page with plotly.js embedded, so it works offline."""
     return figure.to_html(include_plotlyjs=True, full_html=True, auto_play=False)
 

@@ -18,6 +18,14 @@ LINKED = {"dataset": "moons", "n_samples": "300", "noise": "0.1", "seed": "7", "
           "speed": "max", "heatmap": "false"}
 
 
+def opened(query: dict[str, str]) -> AppTest:
+    """The app as opened from a link with this query string."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
 def test_parse_restores_every_control_with_its_own_type():
     values, notes = share.parse(LINKED)
     assert notes == []
@@ -37,10 +45,7 @@ def test_bad_values_are_dropped_with_a_note_naming_them(key, text):
 
 
 def test_app_restores_a_link_and_mirrors_its_controls():
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in LINKED.items():
-        at.query_params[key] = value
-    at.run()
+    at = opened(LINKED)
     assert not at.exception and not at.warning
     state = at.session_state
     assert (state["dataset"], state["n_samples"], state["seed"], state["n_clusters"]) == ("moons", 300, 7, 2)
@@ -51,20 +56,14 @@ def test_app_restores_a_link_and_mirrors_its_controls():
 
 
 def test_app_with_garbage_in_the_link_loads_defaults_and_says_so():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["n_clusters"] = "lots"
-    at.query_params["bogus"] = "1"
-    at.run()
+    at = opened({"n_clusters": "lots", "bogus": "1"})
     assert not at.exception
     assert at.session_state["n_clusters"] == controls.DEFAULTS["n_clusters"]
     assert any("n_clusters=lots" in w.value and "bogus" in w.value for w in at.warning)
 
 
 def test_a_classroom_link_hides_chosen_controls_but_keeps_their_values():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["tie_margin"] = "0.5"
-    at.query_params["hide"] = "tie_margin,teacher_weight,nonsense"
-    at.run()
+    at = opened({"tie_margin": "0.5", "hide": "tie_margin,teacher_weight,nonsense"})
     assert not at.exception
     shown = {s.key for s in at.slider}
     assert "tie_margin" not in shown and "teacher_weight" not in shown and "n_clusters" in shown

@@ -166,10 +166,10 @@ def replay(dataset, data_info: dict) -> None:
     st.subheader("Replay")
     st.caption("Plays in your browser: press Play or drag the epoch slider.")
     st.plotly_chart(cached[1], key="replay_chart", **_CHART)
-    downloads(runner, dataset, data_info)
+    downloads(runner, dataset, data_info, cached[1])
 
 
-def downloads(runner, dataset, data_info: dict) -> None:
+def downloads(runner, dataset, data_info: dict, replay_figure) -> None:
     """The finished run's exports: assignments (CSV), config and metrics (JSON), replay (HTML)."""
     cached = st.session_state.get("exports")
     if cached is None or cached[0] is not runner:
@@ -177,7 +177,7 @@ def downloads(runner, dataset, data_info: dict) -> None:
         files = {
             "csv": export.assignments_csv(dataset.X, frames[-1]),
             "json": export.run_json(runner.config, frames, data_info, dataset.y),
-            "html": export.replay_html(dataset.X, frames, random_state=data_info.get("seed", 0)),
+            "html": export.standalone_html(replay_figure),  # the figure shown above, not a rebuild
         }
         cached = st.session_state["exports"] = (runner, files)
     files = cached[1]
