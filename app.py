@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import controls, data, session, share, view
+from ui import controls, data, session, share, upload, view
 
 
 def main() -> None:
@@ -20,13 +20,14 @@ def main() -> None:
                "Hollow markers are points the student decided.")
     if notice:
         st.info(notice, icon=":material/restart_alt:")
+    upload.show_error()
     if url_notes:
         st.warning("Some settings in the link could not be used:\n\n- " + "\n- ".join(url_notes))
     share.mirror(values)
     with st.sidebar:
         share.copy_link(values)
     try:
-        dataset = data.load(*(values[k] for k in controls.DATA_KEYS))
+        dataset = data.current(values)
     except ValueError as exc:
         st.error(f"Cannot make this data set: {exc}")
         return
@@ -35,13 +36,17 @@ def main() -> None:
     _heatmap_toggle(dataset)
     view.live_panel(dataset, values)
     view.gallery(dataset, values)
-    view.replay(dataset, {k: values[k] for k in controls.DATA_KEYS})
+    view.replay(dataset, dataset.info)
     view.comparison(dataset, values)
 
 
 def _heatmap_toggle(dataset) -> None:
     st.toggle("Show the student's decision regions", key="heatmap", disabled=dataset.X.shape[1] != 2)
-    if dataset.X.shape[1] != 2:
+    if dataset.X.shape[1] > 2:
+        st.caption(f"The charts show a 2-D PCA projection of the {dataset.X.shape[1]} features (axes PC1 "
+                   "and PC2); training and every metric use all of them. Decision regions are hidden: "
+                   "a 2-D grid would cover only the projection, not the space the student decides in.")
+    elif dataset.X.shape[1] != 2:
         st.caption(f"Decision regions are hidden: this data has {dataset.X.shape[1]} features, and a "
                    "2-D grid covers only its projection, not the space the student decides in.")
 

@@ -151,6 +151,39 @@ def _check_csv_args(label_column, max_rows, columns):
                          "one column of numbers")
 
 
+LABEL_NAMES = ("label", "labels", "class", "target", "species", "category", "cluster")
+
+
+def csv_columns(source):
+    """The column names of a CSV file, and a guess at its label column.
+
+    Parameters
+    ----------
+    source : path, bytes or file-like
+        As for ``read_csv``.
+
+    Returns
+    -------
+    columns : list of str
+    label_guess : str or None
+        The only column holding mostly text, or else a column named like a label ("class", "species",
+        ...); None when neither exists. A user can override it.
+
+    Raises
+    ------
+    ValueError
+        When the file is not a readable CSV table (same messages as ``read_csv``).
+    """
+    table, sep = _parse_table(_decode(_read_bytes(source)))
+    columns = list(table.columns)
+    # Mostly text: a label; a stray word in a column of numbers is a mistake for read_csv to name.
+    text = [c for c in columns if _numeric(table[c].iloc[:1000], sep)[1].mean() > 0.5]
+    if len(text) == 1:
+        return columns, text[0]
+    named = [c for c in columns if c.strip().lower() in LABEL_NAMES]
+    return columns, named[0] if len(named) == 1 and not text else None
+
+
 def read_csv(source, label_column=None, drop_nonfinite=False, max_rows=MAX_CSV_ROWS,
              random_state=0):
     """Read a CSV file of numbers, optionally with a label column.

@@ -206,9 +206,14 @@ def test_kmeans_colours_follow_the_run_s_clusters(at):
 
 
 def data_points(app):
+    """The current data set's points on the plotting axes, as the app made them."""
     from ui import controls, data
 
-    values = {**controls.DEFAULTS, **{k: app.session_state[k] for k in controls.DATA_KEYS}}
+    state = app.session_state
+    if state["dataset"] == data.UPLOAD:
+        file = state["upload"]
+        return data.read_upload(file["digest"], file["label"], file["drop"], state["seed"], file["raw"])[0].X2
+    values = {**controls.DEFAULTS, **{k: state[k] for k in controls.DATA_KEYS}}
     return data.load(*(values[k] for k in controls.DATA_KEYS)).X2
 
 
@@ -240,3 +245,84 @@ def test_digits_show_a_gallery_of_each_clusters_images(at):
     assert not at.exception
     charts = at.get("plotly_chart")
     assert any("sample images" in chart.proto.spec for chart in charts)
+
+
+# --- your own data: CSV upload ------------------------------------------------------------------
+
+def upload(app, name: str, content: bytes):
+    app.file_uploader(key="upload_file").set_value((name, content, "text/csv"))
+    return app.run()
+
+
+def labelled_csv(n: int = 90) -> bytes:
+    """Three well-separated groups in 3 features, with a text label column."""
+    rng = np.random.default_rng(7)
+    rows = [f"{g * 10 + rng.normal():.4f},{g * -8 + rng.normal():.4f},{g * 6 + rng.normal():.4f},group{g}"
+            for g in (0, 1, 2) for _ in range(n // 3)]
+    return ("width,height,depth,kind\n" + "\n".join(rows) + "\n").encode()
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text CSV file"),
+    (b"", "the file is empty"),
+    (b"a,b\n", "header but no data rows"),
+    (b"value\n1\n2\n3\n4\n5\n", "only one numeric feature column"),
+    (b"a,b\n1,2\n3,oops\n5,6\n7,8\n", 'column "b" has a non-numeric value'),
+    (b"a,b\n1,2\n3,4\n5,6\n", "3 usable rows, fewer than K = 4"),
+])
+def test_a_bad_file_shows_why_and_keeps_the_previous_data_and_run(at, content, reason):
+    button(at, "Step").click().run()
+    run, points = at.session_state["runner"], data_points(at)
+    upload(at, "mine.csv", content)
+    assert not at.exception
+    assert any(reason in e.value and "previous data and run are kept" in e.value for e in at.error)
+    assert at.session_state["dataset"] == "blobs" and np.array_equal(data_points(at), points)
+    assert at.session_state["runner"] is run and epoch(at) == 1
+
+
+def test_a_labelled_csv_trains_on_its_features_and_scores_against_its_labels(at):
+    upload(at, "groups.csv", labelled_csv())
+    assert not at.error and not at.exception
+    state = at.session_state
+    assert state["dataset"] == "uploaded CSV" and state["upload_label_choice"] == "kind"
+    assert state["n_clusters"] == 3  # one cluster per label class
+    assert any("90 rows × 3 features, 3 label classes" in c.value for c in at.caption)
+    assert any("2-D PCA projection of the 3 features" in c.value for c in at.caption)
+    small_run(at, epochs=40)
+    button(at, "Train").click().run()
+    play_until_done(at)
+    assert at.session_state["runner"].frames[-1].centroids.shape == (3, 3)  # trained on all 3
+    ari = next(m for m in at.metric if m.label == "ARI")
+    assert float(ari.value) > 0.9
+    table = pd.read_csv(io.StringIO(at.session_state["exports"][1]["csv"]))
+    assert list(table.columns[:3]) == ["width", "height", "depth"]
+
+
+def test_incomplete_rows_are_counted_and_dropped_on_request(at):
+    rows = [f"{i % 7},{i % 5}" for i in range(30)] + ["nan,1", "2,inf", ",3"]
+    upload(at, "gaps.csv", ("a,b\n" + "\n".join(rows) + "\n").encode())
+    assert any("3 of 33 rows have missing" in e.value for e in at.error)
+    assert at.session_state["dataset"] == "blobs"
+    next(b for b in at.button if b.label == "Drop the 3 incomplete rows").click().run()
+    assert not at.error
+    assert at.session_state["dataset"] == "uploaded CSV" and len(data_points(at)) == 30
+    assert any("3 incomplete rows were dropped" in c.value for c in at.caption)
+
+
+def test_a_file_over_the_row_limit_is_sampled_with_the_seed(at, monkeypatch):
+    monkeypatch.setattr("ui.data.MAX_POINTS", 40)
+    content = ("u,v\n" + "\n".join(f"{i},{i * 7 % 13}.5" for i in range(100)) + "\n").encode()
+    upload(at, "big.csv", content)
+    assert not at.error and len(data_points(at)) == 40
+    assert any("100 usable rows, more than the limit of 40" in c.value for c in at.caption)
+
+
+def test_choosing_another_label_column_resets_the_run(at):
+    content = b"a,b,c\n" + b"".join(f"{i},{i * 3 % 7},{i % 2}\n".encode() for i in range(20))
+    upload(at, "nums.csv", content)
+    assert at.session_state["upload_label_choice"] == "(none)"
+    button(at, "Step").click().run()
+    at.selectbox(key="upload_label_choice").set_value("c").run()
+    assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)
+    assert at.session_state["n_clusters"] == 2 and len(data_points(at)) == 20
+    assert {m.label for m in at.metric} >= {"ARI", "NMI"}

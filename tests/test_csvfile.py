@@ -124,3 +124,22 @@ def test_read_csv_samples_down_to_max_rows_deterministically():
 
 
 # --- project_2d ------------------------------------------------------------------------------
+
+
+# --- csv_columns: what the app offers as the label column -------------------------------------
+
+@pytest.mark.parametrize(("data", "columns", "guess"), [
+    (b"sepal,petal,species\n1,2,setosa\n3,4,virginica\n", ["sepal", "petal", "species"], "species"),
+    (b"a,b,Class\n1,2,0\n3,4,1\n", ["a", "b", "Class"], "Class"),  # numeric, named like a label
+    (b"x,y\n1,2\n3,4\n", ["x", "y"], None),
+    (b"1;2,5;a\n3;4;b\n", ["x1", "x2", "x3"], "x3"),  # headerless, semicolons, decimal commas
+    (b"a,b,c\n1,x,y\n2,z,w\n", ["a", "b", "c"], None),  # two text columns: no single guess
+    (b"a,b\n1,2\n3,oops\n5,6\n", ["a", "b"], None),  # a stray word is an error, not a label
+])
+def test_csv_columns_names_columns_and_guesses_the_label(data, columns, guess):
+    assert datasets.csv_columns(data) == (columns, guess)
+
+
+def test_csv_columns_rejects_what_read_csv_rejects():
+    with pytest.raises(ValueError, match=r"not a text CSV"):
+        datasets.csv_columns(b"\x89PNG\r\n\x1a\n\x00\x00")

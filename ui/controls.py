@@ -6,6 +6,9 @@ import streamlit as st
 
 from gankmeans import TrainConfig, datasets
 
+from . import upload
+from .data import MAX_POINTS, UPLOAD
+
 DATA_KEYS = ("dataset", "n_samples", "noise", "seed")
 MODEL_KEYS = ("n_clusters", "max_epochs", "lr_student", "lr_discriminator", "hidden", "batch_size",
               "discriminator", "tie_margin", "teacher_weight", "handover", "handover_epoch", "init", "tol")
@@ -22,7 +25,6 @@ HIDDEN_SIZES = (4, 8, 16, 32, 64, 128, 256)
 TOLERANCES = (0.0, 1e-5, 1e-4, 1e-3, 1e-2)
 SPEEDS = ("1", "2", "5", "10", "20", "50", "max")
 HANDOVERS = ("never", "at epoch", "auto")
-MAX_POINTS = 50_000
 PRESETS = {
     "Custom": {},
     # The seed write-up's own run: 100 integer grid points, K = 4, lr 1e-4, a label-only
@@ -50,7 +52,9 @@ def values() -> dict:
 
 def run_key(controls: dict) -> tuple:
     """What a run depends on: a change of any of these discards the run."""
-    return tuple(controls[k] for k in DATA_KEYS + MODEL_KEYS)
+    upload = st.session_state.get("upload") if controls["dataset"] == UPLOAD else None
+    file = None if upload is None else (upload["digest"], upload["label"], upload["drop"])
+    return (*(controls[k] for k in DATA_KEYS + MODEL_KEYS), file)
 
 
 def speed(controls: dict) -> float | None:
@@ -81,7 +85,8 @@ def _forget_edited_preset() -> None:
 
 
 def _dataset_changed() -> None:
-    st.session_state["n_clusters"] = datasets.NATURAL_K[st.session_state["dataset"]]
+    natural = datasets.NATURAL_K.get(st.session_state["dataset"])
+    st.session_state["n_clusters"] = natural or upload.natural_k(st.session_state["n_clusters"])
 
 
 def _regenerate() -> None:
@@ -99,11 +104,16 @@ def _rate(label: str, key: str) -> None:
 
 def sidebar_data() -> None:
     st.subheader("Data")
+    file = st.session_state.get("upload")
     if shown("dataset"):
-        st.selectbox("Dataset", datasets.NAMES, key="dataset", on_change=_dataset_changed)
-    if shown("n_samples"):
+        names = (*datasets.NAMES, UPLOAD) if file else datasets.NAMES
+        st.selectbox("Dataset", names, key="dataset", on_change=_dataset_changed,
+                     format_func=lambda name: f"Your file: {file['name']}" if name == UPLOAD else name)
+        upload.sidebar()
+    generated = st.session_state["dataset"] != UPLOAD  # a file brings its own points and noise
+    if shown("n_samples") and generated:
         st.number_input("Number of points", 10, MAX_POINTS, step=100, key="n_samples")
-    if shown("noise"):
+    if shown("noise") and generated:
         st.slider("Noise", 0.0, 1.0, step=0.01, key="noise")
     if shown("seed"):
         st.number_input("Random seed", 0, 2**31 - 1, step=1, key="seed")

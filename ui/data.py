@@ -1,8 +1,13 @@
-"""Cached data for the app: the data set, its plotting axes and display sample, and plain K-Means."""
+"""Cached data for the app: the data set, its plotting axes and display sample, and plain K-Means.
+
+A data set is identified by a hashable key: ``(name, n_samples, noise, seed)`` for a generated
+one, ``(UPLOAD, digest, label_column, drop_nonfinite, seed)`` for the user's CSV file.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
@@ -11,47 +16,87 @@ from sklearn.preprocessing import StandardScaler
 
 from gankmeans import datasets, metrics, plotting
 
+UPLOAD = "uploaded CSV"  # the dataset selector's value for the user's own file
+MAX_POINTS = 50_000  # generated points, and rows kept from a file (sampled with the seed beyond)
+
 
 @dataclass(frozen=True, eq=False)
 class Data:
-    """One generated data set with what the view needs to draw it."""
+    """One data set with what the view needs to draw it."""
 
     X: np.ndarray
     y: np.ndarray | None
     X2: np.ndarray  # every point on the two plotting axes
     axes: tuple[str, str]
     sample: np.ndarray  # the rows drawn; metrics use all of them
+    info: dict = field(default_factory=dict)  # where it came from, for exports
+    columns: list[str] | None = None  # feature names of a file
+
+
+def _with_axes(X, y, seed, info, columns=None) -> Data:
+    X2, x_title, y_title = datasets.project_2d(X, random_state=seed, names=columns)
+    sample = plotting.display_sample(len(X), random_state=seed)
+    return Data(X=X, y=y, X2=X2, axes=(x_title, y_title), sample=sample, info=info, columns=columns)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def load(dataset: str, n_samples: int, noise: float, seed: int) -> Data:
     """Generate a named data set (raises ValueError for bad arguments)."""
     X, y = datasets.load(dataset, n_samples=n_samples, noise=noise, random_state=seed)
-    X2, x_title, y_title = datasets.project_2d(X, random_state=seed)
-    sample = plotting.display_sample(len(X), random_state=seed)
-    return Data(X=X, y=y, X2=X2, axes=(x_title, y_title), sample=sample)
+    info = {"dataset": dataset, "n_samples": n_samples, "noise": noise, "seed": seed}
+    return _with_axes(X, y, seed, info)
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the file…")
+def read_upload(file_digest: str, label: str | None, drop: bool, seed: int, _raw: bytes,
+                _name: str = "") -> tuple[Data, datasets.CsvData]:
+    """Parse the user's file (cached by its digest; raises ValueError with what is wrong)."""
+    parsed = datasets.read_csv(_raw, label_column=label, drop_nonfinite=drop, max_rows=MAX_POINTS,
+                               random_state=seed)
+    info = {"dataset": UPLOAD, "file": _name, "label_column": label, "rows": len(parsed.X),
+            "rows_dropped": parsed.n_dropped, "sampled_from": parsed.n_original if parsed.sampled else None,
+            "seed": seed}
+    return _with_axes(parsed.X, parsed.y, seed, info, parsed.columns), parsed
+
+
+def key(controls: dict) -> tuple:
+    """The current data set's key (see the module docstring)."""
+    if controls["dataset"] == UPLOAD:
+        upload = st.session_state["upload"]
+        return (UPLOAD, upload["digest"], upload["label"], upload["drop"], controls["seed"])
+    return tuple(controls[k] for k in ("dataset", "n_samples", "noise", "seed"))
+
+
+def current(controls: dict) -> Data:
+    """The data set the controls select (raises ValueError for bad arguments)."""
+    data_key = key(controls)
+    if data_key[0] == UPLOAD:
+        upload = st.session_state["upload"]
+        return read_upload(*data_key[1:], upload["raw"], upload["name"])[0]
+    return load(*data_key)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def kmeans(dataset: str, n_samples: int, noise: float, seed: int, n_clusters: int):
+def kmeans(data_key: tuple, n_clusters: int, _data: Data):
     """scikit-learn K-Means on the same data, K and seed: (labels, centres on the plotting axes).
 
     It runs on standardised data, as GANKMeans' teacher does, so the two panels compare the
     algorithms rather than the scaling.
     """
-    data = load(dataset, n_samples, noise, seed)
-    k = min(n_clusters, len(data.X))
-    model = KMeans(n_clusters=k, random_state=seed, n_init="auto")
-    labels = model.fit_predict(StandardScaler().fit_transform(data.X))
+    k = min(n_clusters, len(_data.X))
+    model = KMeans(n_clusters=k, random_state=data_key[-1], n_init="auto")
+    labels = model.fit_predict(StandardScaler().fit_transform(_data.X))
     # A centre on the plotting axes is the mean of its points there (the projection is linear).
     counts = np.bincount(labels, minlength=k)[:, None]
-    sums = np.stack([np.bincount(labels, data.X2[:, j], minlength=k) for j in range(2)], 1)
+    sums = np.stack([np.bincount(labels, _data.X2[:, j], minlength=k) for j in range(2)], 1)
     return labels, sums / np.maximum(counts, 1)
 
 
 @st.cache_data(max_entries=8, show_spinner="Running the other methods…")
-def baselines(dataset: str, n_samples: int, noise: float, seed: int, n_clusters: int) -> dict:
+def baselines(data_key: tuple, n_clusters: int, _data: Data) -> dict:
     """Classic clusterers' labels on the same data, K and seed (see metrics.baseline_labels)."""
-    data = load(dataset, n_samples, noise, seed)
-    return metrics.baseline_labels(data.X, min(n_clusters, len(data.X)), random_state=seed)
-
+    return metrics.baseline_labels(_data.X, min(n_clusters, len(_data.X)), random_state=data_key[-1])

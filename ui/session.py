@@ -32,7 +32,7 @@ def _new_runner() -> Runner | None:
     """A runner for the current controls, or None with the error kept to show."""
     values = controls.values()
     try:
-        dataset = data.load(*(values[k] for k in controls.DATA_KEYS))
+        dataset = data.current(values)
         config = controls.to_config(values)
     except ValueError as exc:
         st.session_state["setup_error"] = str(exc)

@@ -10,6 +10,7 @@ import streamlit as st
 from gankmeans import datasets
 
 from . import controls as c
+from .data import UPLOAD
 
 
 def _choice(options):
@@ -128,8 +129,14 @@ def restore_once() -> list[str]:
 
 
 def link_query(values: dict) -> dict[str, str]:
-    """The query string of a link to these controls (and to the same hidden ones)."""
+    """The query string of a link to these controls (and to the same hidden ones).
+
+    A link cannot carry an uploaded file, so with one it leaves out the data set.
+    """
     query = {key: str(values[key]) for key in PARSERS}
+    if values["dataset"] == UPLOAD:
+        for key in ("dataset", "n_samples", "noise"):
+            del query[key]
     hidden = st.session_state.get("hidden_controls", ())
     if hidden:
         query[HIDE] = ",".join(hidden)
@@ -148,5 +155,8 @@ def copy_link(values: dict) -> None:
     base = (st.context.url or "").split("?")[0]
     with st.expander("Share this run"):
         st.code(f"{base}?{urlencode(link_query(values))}", language=None, wrap_lines=True)
+        if values["dataset"] == UPLOAD:
+            st.caption("A link cannot carry your file: it shares the settings, and whoever opens it "
+                       "uploads the same file to get the same run.")
         st.caption("Anyone opening it gets these settings, seed included, and so the same run. "
                    f"Add `&{HIDE}=tie_margin,teacher_weight` to hide controls for a class.")

@@ -13,7 +13,6 @@ from gankmeans import datasets, export, metrics, plotting
 
 from . import data as app_data
 from . import session
-from .controls import DATA_KEYS
 from .runner import PLAYING
 
 # Streamlit remounts a Plotly chart whose spec changed (a full re-plot in the browser), and on 2 shared
@@ -60,12 +59,12 @@ def _kmeans_figure(dataset, controls: dict, runner):
     It is matched to the run's first frame, and again to its last when the run ends: built twice
     per run, never per tick.
     """
-    keys = tuple(controls[k] for k in ("dataset", "n_samples", "noise", "seed", "n_clusters"))
+    keys = (app_data.key(controls), controls["n_clusters"])
     reference = _kmeans_reference(runner)
     cached = st.session_state.get("kmeans_figure")
     if cached is not None and cached[0] == keys and cached[1] is reference:
         return cached[2]
-    labels, centers = app_data.kmeans(*keys)
+    labels, centers = app_data.kmeans(*keys, dataset)
     if reference is not None:
         mapping = plotting.match_labels(labels, reference.labels, len(centers))
         labels, centers = mapping[labels], centers[np.argsort(mapping)]
@@ -175,7 +174,7 @@ def downloads(runner, dataset, data_info: dict, replay_figure) -> None:
     if cached is None or cached[0] is not runner:
         frames = runner.frames
         files = {
-            "csv": export.assignments_csv(dataset.X, frames[-1]),
+            "csv": export.assignments_csv(dataset.X, frames[-1], dataset.columns),
             "json": export.run_json(runner.config, frames, data_info, dataset.y),
             "html": export.standalone_html(replay_figure),  # the figure shown above, not a rebuild
         }
@@ -201,7 +200,7 @@ def comparison(dataset, controls: dict) -> None:
     runner = session.runner()
     frame = runner.latest if runner else None
     labels = {"GANKMeans": frame.labels if frame else None}
-    labels.update(app_data.baselines(*(controls[k] for k in (*DATA_KEYS, "n_clusters"))))
+    labels.update(app_data.baselines(app_data.key(controls), controls["n_clusters"], dataset))
     rows = [{"method": name, **(metrics.external_scores(dataset.y, found) if found is not None
                                 else {"ari": None, "nmi": None})} for name, found in labels.items()]
     st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
