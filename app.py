@@ -46,9 +46,6 @@ def _heatmap_toggle(dataset) -> None:
         st.caption(f"The charts show a 2-D PCA projection of the {dataset.X.shape[1]} features (axes PC1 "
                    "and PC2); training and every metric use all of them. Decision regions are hidden: "
                    "a 2-D grid would cover only the projection, not the space the student decides in.")
-    elif dataset.X.shape[1] != 2:
-        st.caption(f"Decision regions are hidden: this data has {dataset.X.shape[1]} features, and a "
-                   "2-D grid covers only its projection, not the space the student decides in.")
 
 
 main()
