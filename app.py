@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import controls, data, session, share, upload, view
+from ui import controls, data, session, share, upload, view, worker
 
 
 def main() -> None:
     st.set_page_config(page_title="GANKMeans", page_icon="🎯", layout="wide")
+    worker.one_torch_thread()  # the server's own torch work (decision regions) is small
     controls.init_state()
     url_notes = share.restore_once()  # before the widgets draw, so they show the linked values
     session.worker()  # start the training process now: it takes seconds to warm up

@@ -75,7 +75,7 @@ def assignments_csv(X, frame: Frame, columns=None) -> str:
 
 
 def run_record(config: TrainConfig, frames: Iterable[Frame], data: dict | None = None,
-               y_true=None) -> dict:
+               y_true=None, epochs: list[dict] | None = None) -> dict:
     """Everything needed to describe and reproduce a run, as plain JSON-ready values.
 
     Parameters
@@ -89,6 +89,9 @@ def run_record(config: TrainConfig, frames: Iterable[Frame], data: dict | None =
         n_samples, noise, seed. Stored as given.
     y_true : array-like of shape (n_samples,), optional
         True labels; when given, every epoch and the final entry gain "ari" and "nmi".
+    epochs : list of dict, optional
+        The per-epoch rows, already made (``Frame.metrics()`` plus "ari"/"nmi"), by a viewer
+        that keeps metrics but not every frame; ``frames`` then needs only the last frame.
 
     Returns
     -------
@@ -103,7 +106,8 @@ def run_record(config: TrainConfig, frames: Iterable[Frame], data: dict | None =
     if y_true is not None and len(y_true) != len(frames[-1].labels):
         raise ValueError(f"y_true has {len(y_true)} labels but the run has {len(frames[-1].labels)} "
                          "points; pass the true labels of the training data")
-    epochs = [{**frame.metrics(), **external_scores(y_true, frame.labels)} for frame in frames]
+    if epochs is None:
+        epochs = [{**frame.metrics(), **external_scores(y_true, frame.labels)} for frame in frames]
     final = {key: epochs[-1][key] for key in FINAL_KEYS}
     final.update(external_scores(y_true, frames[-1].labels))
     record = {
@@ -117,9 +121,9 @@ def run_record(config: TrainConfig, frames: Iterable[Frame], data: dict | None =
 
 
 def run_json(config: TrainConfig, frames: Iterable[Frame], data: dict | None = None,
-             y_true=None) -> str:
+             y_true=None, epochs: list[dict] | None = None) -> str:
     """:func:`run_record` as strict JSON text (indented; NaN written as null)."""
-    return json.dumps(run_record(config, frames, data, y_true), indent=2, allow_nan=False)
+    return json.dumps(run_record(config, frames, data, y_true, epochs), indent=2, allow_nan=False)
 
 
 def _json_ready(value):

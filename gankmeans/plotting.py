@@ -217,20 +217,24 @@ def kmeans_figure(X2, labels, centers, sample, axes=("x1", "x2"), title="Plain K
     return _layout(fig, f"{title} (K = {k})", axes, padded_bounds(X2))
 
 
-def curves_figure(frames: Sequence[Frame], max_epochs: int | None = None) -> go.Figure:
-    """D and G losses (left) and student-teacher agreement (right), one point per epoch."""
-    epochs = np.array([f.epoch for f in frames])
+def curves_figure(frames: Sequence[Frame | dict], max_epochs: int | None = None) -> go.Figure:
+    """D and G losses (left) and student-teacher agreement (right), one point per epoch.
+
+    ``frames`` are Frames or their ``metrics()`` rows (what a viewer keeps of a long run).
+    """
+    rows = [f if isinstance(f, dict) else f.metrics() for f in frames]
+    epochs = np.array([row["epoch"] for row in rows])
     series = [("D loss", "d_loss", "x", "y", {"color": PALETTE[4]}),
               ("G loss", "g_loss", "x", "y", {"color": PALETTE[5], "dash": "dash"}),
               ("agreement", "agreement", "x2", "y2", {"color": PALETTE[2]})]
-    fig = go.Figure([go.Scatter(x=epochs, y=np.array([getattr(f, field) for f in frames]), name=name,
+    fig = go.Figure([go.Scatter(x=epochs, y=np.array([row[field] for row in rows], dtype=float), name=name,
                                 xaxis=xaxis, yaxis=yaxis, line=line, mode="lines")
                      for name, field, xaxis, yaxis, line in series])
     x_range = [0.5, max(max_epochs or 1, int(epochs[-1]) if len(epochs) else 1) + 0.5]
     # Two side-by-side axes by hand: make_subplots costs ~20 ms, on every frame. Every range is
     # explicit: a chart updated in place keeps the autorange of its first draw (epoch 1 alone).
     axis = {**_AXIS, "range": x_range, "title": {"text": "epoch"}}
-    losses = [f.d_loss for f in frames] + [f.g_loss for f in frames]
+    losses = [row["d_loss"] for row in rows] + [row["g_loss"] for row in rows]
     fig.update_layout(
         xaxis={**axis, "domain": [0, 0.45]}, xaxis2={**axis, "domain": [0.55, 1], "anchor": "y2"},
         yaxis={**_AXIS, "range": loss_range(losses), "title": {"text": "loss"}},
@@ -284,10 +288,11 @@ def replay_frames(frames: Sequence[Frame], limit: int = REPLAY_FRAMES) -> list[F
 
 
 def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
-                  limit: int = REPLAY_FRAMES) -> go.Figure:
+                  limit: int = REPLAY_FRAMES, n_epochs: int | None = None) -> go.Figure:
     """One figure with a go.Frame per epoch, a Play/Pause button and an epoch slider.
 
-    It animates in the browser alone; big runs keep ``limit`` evenly spaced epochs.
+    It animates in the browser alone; big runs keep ``limit`` evenly spaced epochs. ``n_epochs``
+    is the run's length when ``frames`` is already a selection of its epochs.
     """
     shown = replay_frames(frames, limit)
     sample = np.asarray(sample)
@@ -297,7 +302,8 @@ def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
     fig = go.Figure(data=data[0], frames=[
         go.Frame(data=traces, name=str(f.epoch)) for f, traces in zip(shown, data, strict=True)
     ])
-    _layout(fig, f"Replay: {len(shown)} of {len(frames)} epochs", axes, padded_bounds(X2), height=480)
+    _layout(fig, f"Replay: {len(shown)} of {n_epochs or len(frames)} epochs", axes, padded_bounds(X2),
+            height=480)
     fig.update_layout(updatemenus=[_play_buttons()], sliders=[_slider(shown)])
     return fig
 

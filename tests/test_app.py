@@ -98,7 +98,7 @@ def test_a_finished_run_offers_its_three_exports(at):
     assert labels == ["Assignments (CSV)", "Run: config and metrics (JSON)", "Replay (HTML, works offline)"]
     files = at.session_state["exports"][1]  # what the buttons serve
     runner = at.session_state["runner"]
-    assert len(pd.read_csv(io.StringIO(files["csv"]))) == len(runner.frames[-1].labels)
+    assert len(pd.read_csv(io.StringIO(files["csv"]))) == len(runner.latest.labels)
     assert len(json.loads(files["json"])["epochs"]) == runner.n_frames
     assert "Plotly.addFrames" in files["html"]
 
@@ -291,7 +291,7 @@ def test_a_labelled_csv_trains_on_its_features_and_scores_against_its_labels(at)
     small_run(at, epochs=40)
     button(at, "Train").click().run()
     play_until_done(at)
-    assert at.session_state["runner"].frames[-1].centroids.shape == (3, 3)  # trained on all 3
+    assert at.session_state["runner"].latest.centroids.shape == (3, 3)  # trained on all 3
     ari = next(m for m in at.metric if m.label == "ARI")
     assert float(ari.value) > 0.9
     table = pd.read_csv(io.StringIO(at.session_state["exports"][1]["csv"]))

@@ -141,3 +141,12 @@ def test_replay_html_without_frames_is_a_clear_error():
     with pytest.raises(ValueError, match="no frames"):
         export.replay_html([[0.0, 1.0], [1.0, 0.0]], [])
 
+
+
+def test_json_from_kept_metric_rows_matches_json_from_every_frame(moons, run):
+    # A viewer that stores frames compactly keeps each epoch's metrics and only the last frame.
+    config, frames = run
+    y = moons[1]
+    rows = [{**f.metrics(), **external_scores(y, f.labels)} for f in frames]
+    kept = export.run_json(config, frames[-1:], None, y, epochs=rows)
+    assert kept == export.run_json(config, frames, None, y)

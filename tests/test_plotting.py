@@ -116,6 +116,8 @@ def test_curves_have_a_point_per_epoch(run):
     fig = plotting.curves_figure(frames, max_epochs=10)
     assert [t.name for t in fig.data] == ["D loss", "G loss", "agreement"]
     assert all(len(t.x) == len(frames) for t in fig.data)
+    from_rows = plotting.curves_figure([f.metrics() for f in frames], max_epochs=10)  # what the app keeps
+    assert from_rows.to_json() == fig.to_json()
 
 
 def test_replay_has_one_frame_per_epoch_with_play_and_slider(run):

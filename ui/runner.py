@@ -9,6 +9,7 @@ import uuid
 
 from gankmeans import Frame, TrainConfig
 
+from .frames import FrameStore
 from .worker import Worker
 
 IDLE, PLAYING, PAUSED, FINISHED, ERROR = "idle", "playing", "paused", "finished", "error"
@@ -18,8 +19,9 @@ REPLY_TIMEOUT = 60.0  # seconds; a fresh worker may still be importing torch
 class Runner:
     """One run: the frames received so far, its status, and Train / Pause / Step / Stop.
 
-    Training never waits for the display: the worker sends every epoch, they are all kept in
-    ``frames``, and the viewer draws whichever is newest when it gets round to it.
+    Training never waits for the display: the worker sends every epoch, each one is taken into
+    a FrameStore (every epoch's metrics, bounded memory), and the viewer draws whichever is
+    newest when it gets round to it.
 
     Parameters
     ----------
@@ -29,14 +31,16 @@ class Runner:
         Most epochs per second while playing; None for as fast as training goes.
     worker : Worker
         The session's training process (reused from run to run).
+    y_true : array-like, optional
+        True labels, for per-epoch ARI and NMI.
     """
 
-    def __init__(self, X, config: TrainConfig, speed: float | None, worker: Worker):
+    def __init__(self, X, config: TrainConfig, speed: float | None, worker: Worker, y_true=None):
         self.config = config
         self.error: str | None = None
         self._speed = speed
         self._status = IDLE
-        self._frames: list[Frame] = []
+        self._store = FrameStore(y_true)
         self._worker = worker
         self._run = uuid.uuid4().hex  # tells this run's messages from a discarded run's
         self._lock = threading.Lock()  # the pipe and the frame list
@@ -45,24 +49,37 @@ class Runner:
 
     # --- reading: each read first takes in what the worker has sent -----------
     @property
-    def frames(self) -> list[Frame]:
-        self._drain()
-        return list(self._frames)
-
-    @property
     def first(self) -> Frame | None:
+        """The first epoch, thinned (see frames.thin)."""
         self._drain()
-        return self._frames[0] if self._frames else None
+        return self._store.first
 
     @property
     def latest(self) -> Frame | None:
         self._drain()
-        return self._frames[-1] if self._frames else None
+        return self._store.latest
+
+    @property
+    def recent(self) -> list[Frame]:
+        """The last few frames, whole (plotting.TRAIL_LENGTH of them)."""
+        self._drain()
+        return list(self._store.recent)
+
+    @property
+    def metrics(self) -> list[dict]:
+        """One row per epoch: Frame.metrics(), plus ARI and NMI when true labels were given."""
+        self._drain()
+        return list(self._store.metrics)
 
     @property
     def n_frames(self) -> int:
         self._drain()
-        return len(self._frames)
+        return len(self._store)
+
+    def replay_frames(self) -> list[Frame]:
+        """The first, latest and evenly spread frames in between (thinned), for a replay."""
+        self._drain()
+        return self._store.replay()
 
     @property
     def status(self) -> str:
@@ -141,7 +158,7 @@ class Runner:
         if run != self._run:
             return None  # left over from a discarded run
         if kind == "frame":
-            self._frames.append(pickle.loads(message[2]))  # our own worker's bytes
+            self._store.add(pickle.loads(message[2]))  # our own worker's bytes
         elif kind == "end":
             self._end(*message[2:])
         return kind

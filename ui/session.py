@@ -37,7 +37,7 @@ def _new_runner() -> Runner | None:
     except ValueError as exc:
         st.session_state["setup_error"] = str(exc)
         return None
-    made = Runner(dataset.X, config, controls.speed(values), worker())
+    made = Runner(dataset.X, config, controls.speed(values), worker(), dataset.y)
     st.session_state["runner"] = made
     st.session_state["runner_key"] = controls.run_key(values)
     return made

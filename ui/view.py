@@ -41,7 +41,7 @@ def metrics_row(frame, dataset, max_epochs: int) -> None:
 
 
 def _live_figure(runner, dataset, heatmap: bool):
-    frames = runner.frames[-plotting.TRAIL_LENGTH:]
+    frames = runner.recent
     frame = frames[-1]
     trail = [plotting.centroids_2d(dataset.X2, f) for f in frames[:-1]]
     grid = None
@@ -112,7 +112,7 @@ def _curves(runner):
     recent = cached is not None and cached[0] is runner and now - cached[2] < CURVES_SECONDS
     if fresh or (recent and runner.status == PLAYING):
         return cached[3]
-    figure = plotting.curves_figure(runner.frames, runner.config.max_epochs)
+    figure = plotting.curves_figure(runner.metrics, runner.config.max_epochs)
     st.session_state["curves"] = (runner, runner.n_frames, now, figure)
     return figure
 
@@ -160,7 +160,8 @@ def replay(dataset, data_info: dict) -> None:
         return
     cached = st.session_state.get("replay")
     if cached is None or cached[0] is not runner:
-        figure = plotting.replay_figure(dataset.X2, runner.frames, dataset.sample, dataset.axes)
+        figure = plotting.replay_figure(dataset.X2, runner.replay_frames(), dataset.sample, dataset.axes,
+                                        n_epochs=runner.n_frames)
         cached = st.session_state["replay"] = (runner, figure)
     st.subheader("Replay")
     st.caption("Plays in your browser: press Play or drag the epoch slider.")
@@ -172,10 +173,9 @@ def downloads(runner, dataset, data_info: dict, replay_figure) -> None:
     """The finished run's exports: assignments (CSV), config and metrics (JSON), replay (HTML)."""
     cached = st.session_state.get("exports")
     if cached is None or cached[0] is not runner:
-        frames = runner.frames
         files = {
-            "csv": export.assignments_csv(dataset.X, frames[-1], dataset.columns),
-            "json": export.run_json(runner.config, frames, data_info, dataset.y),
+            "csv": export.assignments_csv(dataset.X, runner.latest, dataset.columns),
+            "json": export.run_json(runner.config, [runner.latest], data_info, dataset.y, runner.metrics),
             "html": export.standalone_html(replay_figure),  # the figure shown above, not a rebuild
         }
         cached = st.session_state["exports"] = (runner, files)

@@ -90,16 +90,23 @@ class _Job:
         return True
 
 
+def one_torch_thread() -> None:
+    """One intra-op thread per process: every session has its own training process, and the
+    browser and the server share the same few cores with them; torch's default pool (a thread
+    per core in every process) oversubscribes them (measured: 20-40x slower epochs on 2 busy cores).
+    """
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def _warm_up() -> None:
     # The first epoch in a process pays ~1 s of one-off set-up; pay it before anyone waits.
     import numpy as np
-    import torch
 
     from gankmeans import TrainConfig, train
 
-    # One intra-op thread: the browser and the server share a few cores with training, and
-    # torch's default pool oversubscribes them (measured: 20-40x slower epochs on 2 busy cores).
-    torch.set_num_threads(1)
+    one_torch_thread()
     points = np.random.default_rng(0).normal(size=(8, 2))
     next(iter(train(points, TrainConfig(n_clusters=2, max_epochs=1, device="cpu"))))
 

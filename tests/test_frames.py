@@ -1,0 +1,72 @@
+"""The app's FrameStore: every epoch's metrics, the recent frames whole, bounded memory."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from gankmeans import TrainConfig, datasets, plotting, train
+from ui.frames import FrameStore, thin
+
+
+@pytest.fixture(scope="module")
+def frame():
+    X, _ = datasets.load("blobs", n_samples=5_000, random_state=0)
+    return next(iter(train(X, TrainConfig(n_clusters=4, max_epochs=1, device="cpu"))))
+
+
+def epochs_of(frame, count):
+    for epoch in range(1, count + 1):
+        yield dataclasses.replace(frame, epoch=epoch)
+
+
+def held_bytes(store) -> int:
+    """The per-point arrays a store holds (the frames it shares are counted once)."""
+    frames = {id(f): f for f in (store.first, *store.recent, *store._spread)}.values()
+    return sum(value.nbytes for f in frames for value in vars(f).values() if isinstance(value, np.ndarray))
+
+
+def test_every_epoch_keeps_its_metrics_and_scores(frame):
+    _, y = datasets.load("blobs", n_samples=5_000, random_state=0)
+    store = FrameStore(y_true=y)
+    for each in epochs_of(frame, 30):
+        store.add(each)
+    assert len(store) == 30 and [row["epoch"] for row in store.metrics] == list(range(1, 31))
+    assert store.metrics[0]["ari"] > 0.9 and {"nmi", "agreement", "d_loss"} <= set(store.metrics[0])
+    assert store.latest.epoch == 30 and store.latest.model is not None  # the latest stays whole
+    assert [f.epoch for f in store.recent] == list(range(30 - plotting.TRAIL_LENGTH + 1, 31))
+
+
+def test_memory_stays_bounded_however_long_the_run(frame):
+    store = FrameStore(keep=20)
+    sizes = {}
+    for each in epochs_of(frame, 3_000):
+        store.add(each)
+        if each.epoch in (200, 3_000):
+            sizes[each.epoch] = held_bytes(store)
+    whole = sum(v.nbytes for v in vars(frame).values() if isinstance(v, np.ndarray))
+    assert sizes[3_000] <= 1.1 * sizes[200]  # flat, not growing with the epochs
+    assert sizes[3_000] < (plotting.TRAIL_LENGTH + 2 * 20 / 3) * whole  # thinned frames are small
+    assert len(store) == 3_000
+
+
+def test_replay_frames_span_the_run_evenly_from_first_to_latest(frame):
+    store = FrameStore(keep=10)
+    for each in epochs_of(frame, 1_000):
+        store.add(each)
+    epochs = [f.epoch for f in store.replay()]
+    assert epochs[0] == 1 and epochs[-1] == 1_000 and 10 <= len(epochs) <= 2 * 10 + 2
+    gaps = np.diff(epochs[1:-1])
+    assert gaps.min() == gaps.max()  # evenly spaced between the ends
+
+
+def test_a_thinned_frame_still_draws_and_labels_the_same(frame):
+    small = thin(frame)
+    assert small.labels.dtype == np.int8 and np.array_equal(small.labels, frame.labels)
+    assert small.model is None and small.teacher_labels.size == 0
+    X2 = np.random.default_rng(0).normal(size=(len(frame.labels), 2))
+    figure = plotting.replay_figure(X2, [small, thin(dataclasses.replace(frame, epoch=9))], np.arange(50),
+                                    n_epochs=9)
+    assert "2 of 9 epochs" in figure.layout.title.text
