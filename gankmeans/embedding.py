@@ -79,7 +79,8 @@ def knn_graph(points: np.ndarray, n_neighbors: int) -> tuple[torch.Tensor, torch
     source = np.repeat(np.arange(len(points)), k)
     target = indices.ravel()
     denominator = np.maximum(scale[source] * scale[target], np.finfo(np.float64).tiny)
-    weights = np.exp(-distances.ravel() ** 2 / denominator)
+    with np.errstate(over="ignore"):  # a far neighbour of a duplicate: weight exp(-inf) = 0
+        weights = np.exp(-distances.ravel() ** 2 / denominator)
     edges = np.concatenate([np.stack([source, target], 1), np.stack([target, source], 1)])
     return torch.as_tensor(edges), torch.as_tensor(np.concatenate([weights, weights]))
 
