@@ -9,6 +9,7 @@ import argparse
 import math
 import os
 import platform
+import resource
 import sys
 import time
 
@@ -51,6 +52,38 @@ def seconds_per_epoch(n: int, epochs: int, batch_size="auto") -> float:
         times.append(time.perf_counter() - start)
         start = time.perf_counter()
     return float(np.median(times))
+
+
+def learned_epoch_seconds(n: int, epochs: int) -> tuple[float, float]:
+    """teacher_space="learned" on n blob points: (first epoch, with the kNN graph; median of the
+    next ``epochs``, while the encoder still trains: the dearest epochs of a default run)."""
+    X, _ = make_blobs(n, centers=K, random_state=0)
+    frames = train(X, TrainConfig(n_clusters=K, tol=0, teacher_space="learned"))
+    start = time.perf_counter()
+    next(frames)
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        next(frames)
+        times.append(time.perf_counter() - start)
+    return first, float(np.median(times))
+
+
+def learned_table(sizes, epochs: int) -> None:
+    print("teacher_space='learned' vs 'input' (default batch auto), D = 2, K = 8. Learned epochs timed "
+          "while the encoder trains (the first 20 epochs, 50 steps each); later ones cost about an "
+          "input-mode epoch:\n")
+    print("| N | input s/epoch | learned first epoch s (kNN graph) | learned s/epoch (encoder training) "
+          "| learned / input | peak RSS so far (MB) |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        plain = seconds_per_epoch(n, epochs)
+        first, learned = learned_epoch_seconds(n, epochs)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"| {n:,} | {plain:.4f} | {first:.3f} | {learned:.4f} | {learned / plain:.1f}x | {peak:,.0f} |",
+              flush=True)
+    print()
 
 
 def seed_loop_seconds_per_point(n: int = 2000) -> float:
@@ -121,11 +154,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=5, help="timed epochs per size")
     parser.add_argument("--repeats", type=int, default=7, help="timed K-Means steps (best kept)")
+    parser.add_argument("--learned-only", action="store_true",
+                        help="only the teacher_space='learned' table (N = 10,000 and 100,000)")
+    parser.add_argument("--learned-sizes", default="10000,100000", help="N of the learned table")
     args = parser.parse_args()
-    print(f"Command: python benchmarks/bench_core.py --epochs {args.epochs} --repeats {args.repeats}")
+    print("Command: python benchmarks/bench_core.py " + " ".join(sys.argv[1:]))
     print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"torch {torch.__version__} ({torch.get_num_threads()} threads), device {resolve_device('auto')}\n")
+    learned_sizes = [int(n) for n in args.learned_sizes.split(",")]
+    if args.learned_only:
+        learned_table(learned_sizes, args.epochs)
+        return
     throughput_table([1_000, 10_000, 100_000], args.epochs)
+    learned_table(learned_sizes, args.epochs)
     kmeans_step_table(1_000_000, [2, 16], args.repeats)
 
 

@@ -1,4 +1,5 @@
-"""Clustering quality (ARI/NMI) of GANKMeans against scikit-learn's KMeans on every labelled data set."""
+"""Clustering quality (ARI/NMI) of GANKMeans, in both teacher spaces, against scikit-learn's KMeans and
+SpectralClustering on every labelled data set."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, SpectralClustering
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, uninstalled
@@ -21,7 +22,9 @@ from gankmeans.metrics import external_scores  # noqa: E402
 
 DATASETS = ("blobs", "anisotropic", "varied", "moons", "circles", "spirals", "iris", "wine", "digits")
 # GANKMeans standardises its input, so K-Means on standardised data is the like-for-like teacher.
-METHODS = ("K-Means", "K-Means standardised", "GANKMeans composite", "GANKMeans student")
+METHODS = ("K-Means", "K-Means standardised", "GANKMeans composite", "GANKMeans student",
+           "GANKMeans learned", "SpectralClustering")
+# SpectralClustering gets the same standardised input and neighbour count as the learned mode.
 
 
 def scores_for_seed(name: str, seed: int, n_samples: int, max_epochs: int) -> dict[str, dict]:
@@ -33,21 +36,29 @@ def scores_for_seed(name: str, seed: int, n_samples: int, max_epochs: int) -> di
     standardised_labels = kmeans.fit_predict(StandardScaler().fit_transform(X))
     config = TrainConfig(n_clusters=k, max_epochs=max_epochs, random_state=seed)
     *_, last = train(X, config)
+    learned_config = TrainConfig(n_clusters=k, max_epochs=max_epochs, random_state=seed,
+                                 teacher_space="learned")
+    *_, learned = train(X, learned_config)
+    spectral = SpectralClustering(k, affinity="nearest_neighbors", n_neighbors=learned_config.n_neighbors,
+                                  random_state=seed).fit_predict(StandardScaler().fit_transform(X))
     return {
         "K-Means": external_scores(y, raw_labels),
         "K-Means standardised": external_scores(y, standardised_labels),
         "GANKMeans composite": external_scores(y, last.labels),
         "GANKMeans student": external_scores(y, last.student_labels),
+        "GANKMeans learned": external_scores(y, learned.labels),
+        "SpectralClustering": external_scores(y, spectral),
         "epochs": last.epoch,
+        "learned epochs": learned.epoch,
     }
 
 
-def table_row(name: str, seeds: int, n_samples: int, max_epochs: int) -> str:
+def table_row(name: str, seeds: int, n_samples: int, max_epochs: int, metrics=("ari", "nmi")) -> str:
     """One Markdown row: mean ARI and NMI of every method over the seeds."""
     runs = [scores_for_seed(name, seed, n_samples, max_epochs) for seed in range(seeds)]
-    cells = [name, str(int(np.mean([r["epochs"] for r in runs])))]
+    cells = [name] + [str(int(np.mean([r[key] for r in runs]))) for key in ("epochs", "learned epochs")]
     for method in METHODS:
-        for metric in ("ari", "nmi"):
+        for metric in metrics:
             cells.append(f"{np.mean([r[method][metric] for r in runs]):.3f}")
     return "| " + " | ".join(cells) + " |"
 
@@ -66,17 +77,25 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1, averaged (default: 3)")
     parser.add_argument("--n-samples", type=int, default=500, help="points per data set (default: 500)")
     parser.add_argument("--max-epochs", type=int, default=100, help="GANKMeans epochs at most (default: 100)")
+    parser.add_argument("--metrics", default="ari,nmi",
+                        help="columns per method: ari,nmi or ari (default: both)")
+    parser.add_argument("--datasets", default=",".join(DATASETS),
+                        help="comma-separated names (default: every labelled data set)")
     args = parser.parse_args(argv)
     print("Command: `python " + " ".join(shlex.quote(a) for a in sys.argv) + "`")
     print(f"Machine: {machine()}")
-    print(f"GANKMeans: default TrainConfig except n_clusters = datasets.NATURAL_K; means over seeds "
-          f"0..{args.seeds - 1}; 'epochs' is the mean number GANKMeans ran.\n")
-    header = ["data set", "epochs"] + [f"{m} {metric}" for m in METHODS for metric in ("ARI", "NMI")]
+    print(f"GANKMeans: default TrainConfig except n_clusters = datasets.NATURAL_K ('learned': "
+          f"teacher_space='learned'); means over seeds 0..{args.seeds - 1}; 'epochs' is the mean number "
+          f"GANKMeans ran in each mode. SpectralClustering: affinity='nearest_neighbors', 10 neighbours, "
+          f"standardised input.\n")
+    parser_metrics = args.metrics.split(",")
+    header = ["data set", "epochs", "learned epochs"]
+    header += [f"{m} {metric.upper()}" for m in METHODS for metric in parser_metrics]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
     start = time.perf_counter()
-    for name in DATASETS:
-        print(table_row(name, args.seeds, args.n_samples, args.max_epochs), flush=True)
+    for name in args.datasets.split(","):
+        print(table_row(name, args.seeds, args.n_samples, args.max_epochs, parser_metrics), flush=True)
     print(f"\nTotal time: {time.perf_counter() - start:.0f} s")
 
 

@@ -19,7 +19,7 @@ from sklearn.preprocessing import StandardScaler
 from tqdm import tqdm
 
 from . import __version__, datasets, export
-from .config import DEVICES, DISCRIMINATORS, INITS, MAX_CLUSTERS, TrainConfig
+from .config import DEVICES, DISCRIMINATORS, INITS, MAX_CLUSTERS, TEACHER_SPACES, TrainConfig
 from .metrics import external_scores, inertia
 from .training import DivergenceError, train
 
@@ -39,10 +39,15 @@ FIELD_HELP = {
     "tol": "stop once centroids moved less than this (standardised units) for --patience epochs",
     "patience": "epochs of small moves (or of agreement, for --handover auto) to wait",
     "init": '"k-means++", or "random": K data points, as the seed',
+    "teacher_space": 'where the teacher measures distance: "input", or "learned" (a space where '
+                     'neighbours stay close; separates moons and circles)',
+    "n_neighbors": "learned space: neighbours per point in its kNN graph (clamped to n_samples - 1)",
+    "embedding_dim": 'learned space: its dimension, or "none" for max(K - 1, 1)',
     "random_state": 'seed of the model\'s random choices, or "none" for fresh entropy',
     "device": '"auto" uses CUDA when it is available',
 }
-FIELD_CHOICES = {"discriminator": DISCRIMINATORS, "init": INITS, "device": DEVICES}
+FIELD_CHOICES = {"discriminator": DISCRIMINATORS, "init": INITS, "device": DEVICES,
+                 "teacher_space": TEACHER_SPACES}
 LOAD_DEFAULTS = {name: p.default for name, p in inspect.signature(datasets.load).parameters.items()}
 
 
@@ -61,8 +66,9 @@ def _int_or(*words):
 
 
 FIELD_TYPES = {"batch_size": _int_or("auto"), "handover": _int_or("never", "auto"),
-               "random_state": _int_or("none")}
-FIELD_METAVARS = {"batch_size": "{N,auto}", "handover": "{never,auto,N}", "random_state": "{N,none}"}
+               "random_state": _int_or("none"), "embedding_dim": _int_or("none")}
+FIELD_METAVARS = {"batch_size": "{N,auto}", "handover": "{never,auto,N}", "random_state": "{N,none}",
+                  "embedding_dim": "{N,none}"}
 
 
 def build_parser() -> argparse.ArgumentParser:

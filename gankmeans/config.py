@@ -9,6 +9,7 @@ from numbers import Integral, Real
 DISCRIMINATORS = ("conditional", "label")
 INITS = ("k-means++", "random")
 DEVICES = ("auto", "cpu", "cuda")
+TEACHER_SPACES = ("input", "learned")
 MAX_CLUSTERS = 64
 
 
@@ -49,6 +50,20 @@ class TrainConfig:
         epochs in a row. ``tol=0`` never stops early.
     init : {"k-means++", "random"}
         Initial centroids; ``"random"`` picks K data points, as the seed does.
+    teacher_space : {"input", "learned"}
+        Where the teacher measures distance. ``"input"`` (the seed's behaviour): the standardised
+        input. ``"learned"``: the space of an encoder trained so that nearest neighbours in the
+        input land close together (a learned spectral embedding, after SpectralNet); the
+        teacher's labels, abstentions and centroids then live in that space, and the student
+        labels points from it. It separates shapes a distance cannot (moons, circles).
+    n_neighbors : int
+        Learned mode: neighbours per point in the graph the encoder learns from (1 to 1,000).
+        A value of ``n_samples`` or more is clamped to ``n_samples - 1`` (all other points).
+    embedding_dim : int or None
+        Learned mode: dimension of the teacher's space (1 to 256). None means
+        ``max(n_clusters - 1, 1)``: K well-separated groups span K - 1 directions once the
+        constant one is removed, and each extra direction, whitened to unit variance like the
+        others, only adds noise for K-Means.
     random_state : int or None
         Seed of every random choice; None draws fresh entropy.
     device : {"auto", "cpu", "cuda"}
@@ -69,6 +84,9 @@ class TrainConfig:
     tol: float = 1e-4
     patience: int = 10
     init: str = "k-means++"
+    teacher_space: str = "input"
+    n_neighbors: int = 10
+    embedding_dim: int | None = None
     random_state: int | None = 0
     device: str = "auto"
 
@@ -89,9 +107,18 @@ class TrainConfig:
         _check_real("tol", self.tol, 0, 100)
         _check_int("patience", self.patience, 1, 100_000)
         _check_choice("init", self.init, INITS)
+        _check_choice("teacher_space", self.teacher_space, TEACHER_SPACES)
+        _check_int("n_neighbors", self.n_neighbors, 1, 1000)
+        if self.embedding_dim is not None:
+            _check_int("embedding_dim", self.embedding_dim, 1, 256, extra="or None")
         if self.random_state is not None:
             _check_int("random_state", self.random_state, 0, 2**32 - 1, extra="or None")
         _check_choice("device", self.device, DEVICES)
+
+    @property
+    def embedding_size(self) -> int:
+        """The learned space's dimension: ``embedding_dim``, or its default."""
+        return self.embedding_dim if self.embedding_dim is not None else max(self.n_clusters - 1, 1)
 
     def to_dict(self) -> dict:
         """Plain dict of every field, for JSON and URLs."""

@@ -33,7 +33,8 @@ class GANKMeans(ClusterMixin, BaseEstimator):
     def __init__(self, n_clusters=4, *, max_epochs=100, batch_size="auto", hidden=32,
                  lr_student=3e-3, lr_discriminator=3e-3, discriminator="conditional",
                  tie_margin=0.0, teacher_weight=0.0, handover="never", handover_agreement=0.99,
-                 tol=1e-4, patience=10, init="k-means++", random_state=0, device="auto"):
+                 tol=1e-4, patience=10, init="k-means++", teacher_space="input", n_neighbors=10,
+                 embedding_dim=None, random_state=0, device="auto"):
         self.n_clusters = n_clusters
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -48,6 +49,9 @@ class GANKMeans(ClusterMixin, BaseEstimator):
         self.tol = tol
         self.patience = patience
         self.init = init
+        self.teacher_space = teacher_space
+        self.n_neighbors = n_neighbors
+        self.embedding_dim = embedding_dim
         self.random_state = random_state
         self.device = device
 

@@ -44,6 +44,14 @@ class Frame:
         Clusters that got no point this epoch (they keep their previous centroid).
     model : CompositeModel
         This epoch's labelling rule, to label new points (a grid for a heatmap, held-out data).
+    embedding : ndarray of float32, shape (n, 2) or (n, 1), or None
+        ``teacher_space="learned"`` only: every point in the space the teacher works in (the
+        encoder's whitened output z), its first two coordinates (one when z has one). It is the
+        view to draw of "the student's space": in the early epochs it unfolds as the encoder
+        learns, then stays fixed. None in input mode, where the teacher's space is the input.
+    embedding_centroids : ndarray of float64, shape (K, 2) or (K, 1), or None
+        The teacher's centroids in that same view (``centroids`` stay in input units: the mean
+        of each cluster's points). None in input mode.
     """
 
     epoch: int
@@ -60,6 +68,8 @@ class Frame:
     converged: bool
     empty_clusters: int
     model: CompositeModel
+    embedding: np.ndarray | None = None
+    embedding_centroids: np.ndarray | None = None
 
     def __post_init__(self):
         for value in vars(self).values():

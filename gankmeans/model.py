@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torch import nn
 
+from .embedding import Encoder
 from .networks import Student
 from .teacher import ABSTAIN, assign
 
@@ -17,18 +19,35 @@ class CompositeModel:
 
     Inputs are in the training data's own units; they are standardised here with the
     training data's mean and scale. Callers pass valid 2-D float arrays.
+
+    With an ``encoder`` (``teacher_space="learned"``) the teacher works in its space: new
+    points are encoded, then labelled by the nearest centroid there. The student (a
+    ``LearnedStudent``) encodes them itself.
     """
 
-    student: Student
-    centroids: np.ndarray  # standardised units
+    student: Student | nn.Module
+    centroids: np.ndarray  # the teacher's space: standardised input units, or the encoder's
     mean: np.ndarray
     scale: np.ndarray
     tie_margin: float
     phase: str
+    encoder: Encoder | None = None
 
     def _standardise(self, X) -> torch.Tensor:
         return torch.as_tensor((np.asarray(X, dtype=np.float64) - self.mean) / self.scale,
                                dtype=torch.float32)
+
+    @torch.no_grad()
+    def transform(self, X) -> np.ndarray:
+        """Rows of X in the teacher's space: standardised, then encoded in learned mode."""
+        return self._teacher_space(X).double().numpy()
+
+    def _teacher_space(self, X) -> torch.Tensor:
+        points = self._standardise(X)
+        if self.encoder is None:
+            return points
+        with torch.no_grad():
+            return self.encoder(points)
 
     def predict_student(self, X) -> np.ndarray:
         """The student's label for every row of X."""
@@ -39,7 +58,7 @@ class CompositeModel:
         if self.phase == "student":
             return np.full(len(X), ABSTAIN, dtype=np.int64)
         centroids = torch.as_tensor(self.centroids, dtype=torch.float32)
-        _, teacher = assign(self._standardise(X), centroids, self.tie_margin)
+        _, teacher = assign(self._teacher_space(X), centroids, self.tie_margin)
         return teacher.numpy().astype(np.int64)
 
     def predict(self, X) -> np.ndarray:

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.cluster import kmeans_plusplus
+from sklearn.cluster import KMeans, kmeans_plusplus
 
 from .config import TrainConfig
 from .datasets import validate_data
+from .embedding import EmbeddingTrainer, Encoder, LearnedStudent, make_head
 from .frame import Frame
 from .model import CompositeModel
 from .networks import Discriminator, Student, init_weights, straight_through_one_hot
@@ -29,6 +30,9 @@ AUTO_MAX_BATCH = 1024
 # binary cross-entropy of 100 (a logit of -100 on the right answer) only happens once the weights
 # have blown up, and from there the student cannot learn again.
 LOSS_LIMIT = 100.0
+# Learned mode: once the encoder is fixed the teacher restarts in its space, keeping the best of
+# this many k-means runs (its first centroids were drawn in a space that has moved since).
+RESTARTS_IN_SETTLED_SPACE = 10
 
 
 class DivergenceError(FloatingPointError):
@@ -99,37 +103,89 @@ class _Run:
     def __init__(self, X: np.ndarray, config: TrainConfig):
         self.config = config
         self.device = resolve_device(config.device)
-        rng = np.random.default_rng(config.random_state)
-        self.generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
+        self.rng = np.random.default_rng(config.random_state)
+        self.generator = torch.Generator().manual_seed(int(self.rng.integers(2**62)))
         self.mean = X.mean(0)
         self.scale = np.where(X.std(0) > 0, X.std(0), 1.0)  # a constant column stays as it is
-        standardised = (X - self.mean) / self.scale
-        self.points = self._tensor(standardised)
-        self.points_sq = (self.points * self.points).sum(1)  # the teacher needs it every epoch
-        self.centroids = self._tensor(initial_centroids(standardised, config.n_clusters, config.init, rng))
+        self.points = self._tensor((X - self.mean) / self.scale)
         self.inertia_weights = self._tensor(self.scale**2)  # back to input units
-        n_samples, n_features = X.shape
-        k, hidden = config.n_clusters, config.hidden
-        # Built on the meta device, then initialised from our generator: nn.Linear's own
-        # initialisation would draw from (and so change) torch's global random state.
-        with torch.device("meta"):
-            self.student = Student(n_features, k, hidden)
-            self.discriminator = Discriminator(n_features, k, hidden, config.discriminator == "conditional")
-        for net in (self.student, self.discriminator):
-            net.to_empty(device="cpu")
-            init_weights(net, self.generator)
-            net.to(self.device)
-        # DCGAN's Adam betas: a lower beta1 keeps the two players from overshooting each other.
-        betas = (0.5, 0.999)
-        self.opt_student = torch.optim.Adam(self.student.parameters(), config.lr_student, betas=betas)
-        self.opt_disc = torch.optim.Adam(
-            self.discriminator.parameters(), config.lr_discriminator, betas=betas
-        )
-        self.batch_size, self.points_per_epoch = epoch_plan(config.batch_size, n_samples)
+        self._build_networks(*X.shape)
+        self.space = None  # learned mode: the encoder's trainer
+        if config.teacher_space == "learned":
+            self.space = EmbeddingTrainer(self.points, self.student.encoder, config.n_neighbors,
+                                          config.lr_student, config.max_epochs, self.generator)
+            self.centroids = None  # drawn once the encoder has trained for an epoch
+            # Input-unit centroids for the frames: every cluster starts at the data's mean.
+            self.input_centroids = torch.zeros(config.n_clusters, X.shape[1], device=self.device)
+        else:
+            self._set_teacher_points(self.points)
+            self.centroids = self._initial_centroids()
+        self.batch_size, self.points_per_epoch = epoch_plan(config.batch_size, len(X))
         self.phase = "teacher"
         self.stable_epochs = 0
         self.agreeing_epochs = 0
         self.previous_student: torch.Tensor | None = None
+
+    def _build_networks(self, n_samples: int, n_features: int) -> None:
+        config = self.config
+        k, hidden = config.n_clusters, config.hidden
+        learned = config.teacher_space == "learned"
+        # Built on the meta device, then initialised from our generator: nn.Linear's own
+        # initialisation would draw from (and so change) torch's global random state.
+        with torch.device("meta"):
+            if learned:
+                encoder = Encoder(n_features, config.embedding_size, 2 * hidden)
+                student = LearnedStudent(encoder, make_head(config.embedding_size, k, hidden))
+            else:
+                student = Student(n_features, k, hidden)
+            discriminator = Discriminator(n_features, k, hidden, config.discriminator == "conditional")
+        for net in (student, discriminator):
+            net.to_empty(device="cpu")
+            init_weights(net, self.generator)
+        if learned:  # to_empty left the whitening buffers uninitialised
+            student.encoder.center.zero_()
+            student.encoder.matrix.copy_(torch.eye(config.embedding_size))
+        self.student, self.discriminator = student.to(self.device), discriminator.to(self.device)
+        # DCGAN's Adam betas: a lower beta1 keeps the two players from overshooting each other.
+        betas = (0.5, 0.999)
+        # In learned mode the GAN trains the head only; the encoder has its own optimiser.
+        trained = student.head if learned else student
+        self.opt_student = torch.optim.Adam(trained.parameters(), config.lr_student, betas=betas)
+        self.opt_disc = torch.optim.Adam(
+            self.discriminator.parameters(), config.lr_discriminator, betas=betas
+        )
+
+    def _set_teacher_points(self, points: torch.Tensor) -> None:
+        """Where the teacher measures: the standardised input, or the encoder's space."""
+        self.teacher_points = points
+        self.points_sq = (points * points).sum(1)  # the teacher needs it every epoch
+
+    def _initial_centroids(self) -> torch.Tensor:
+        points = self.teacher_points.double().cpu().numpy()
+        return self._tensor(initial_centroids(points, self.config.n_clusters, self.config.init, self.rng))
+
+    def _restart_teacher(self) -> torch.Tensor:
+        """K-Means from scratch in the settled space, best of several restarts."""
+        points = self.teacher_points.double().cpu().numpy()
+        seed = int(self.rng.integers(2**31 - 1))
+        kmeans = KMeans(self.config.n_clusters, init=self.config.init, n_init=RESTARTS_IN_SETTLED_SPACE,
+                        random_state=seed).fit(points)
+        return self._tensor(kmeans.cluster_centers_)
+
+    def _learn_space(self, epoch: int) -> None:
+        """Learned mode: train the encoder (early epochs), then re-embed and place the teacher."""
+        if not self.space.training(epoch):
+            return
+        loss = self.space.train_epoch()
+        if not math.isfinite(loss):
+            raise DivergenceError(
+                f"Training diverged at epoch {epoch}: the encoder's loss became {loss}. "
+                f"Lower the learning rates (lr_student={self.config.lr_student}).")
+        self._set_teacher_points(self.space.embed())
+        if self.centroids is None:
+            self.centroids = self._initial_centroids()
+        elif not self.space.training(epoch + 1):
+            self.centroids = self._restart_teacher()
 
     def _tensor(self, array) -> torch.Tensor:
         return torch.as_tensor(np.asarray(array), dtype=torch.float32, device=self.device)
@@ -138,7 +194,9 @@ class _Run:
         """One epoch: teacher labels, adversarial steps, composite labels, centroid update."""
         if self.phase == "teacher" and self._handover_due(epoch):
             self.phase = "student"
-        nearest, teacher = assign(self.points, self.centroids, self.config.tie_margin, self.points_sq)
+        if self.space is not None:
+            self._learn_space(epoch)
+        nearest, teacher = assign(self.teacher_points, self.centroids, self.config.tie_margin, self.points_sq)
         if self.phase == "student":
             teacher = torch.full_like(teacher, ABSTAIN)
             d_loss = g_loss = math.nan  # nothing left to learn from
@@ -148,8 +206,15 @@ class _Run:
         decided_by_student = teacher == ABSTAIN
         labels = torch.where(decided_by_student, student, teacher)
         previous = self.centroids
-        self.centroids, empty = update_centroids(self.points, labels, previous)
+        self.centroids, empty = update_centroids(self.teacher_points, labels, previous)
         shift = float((self.centroids - previous).norm(dim=1).max())
+        if self.space is None:
+            input_centroids = self.centroids
+        else:
+            self.input_centroids, _ = update_centroids(self.points, labels, self.input_centroids)
+            input_centroids = self.input_centroids
+            if self.space.training(epoch):
+                shift = math.inf  # the space itself still moves: not stable yet
         agreement = self._agreement(student, nearest, teacher)
         student_changed = self.previous_student is None or bool((student != self.previous_student).any())
         self.previous_student = student
@@ -159,17 +224,26 @@ class _Run:
             labels=_labels(labels),
             teacher_labels=_labels(teacher),
             student_labels=_labels(student),
-            centroids=self.centroids.double().cpu().numpy() * self.scale + self.mean,
+            centroids=input_centroids.double().cpu().numpy() * self.scale + self.mean,
             decided_by_student=decided_by_student.cpu().numpy(),
             d_loss=d_loss,
             g_loss=g_loss,
             agreement=agreement,
-            inertia=self._inertia(labels),
+            inertia=self._inertia(labels, input_centroids),
             phase=self.phase,
             converged=converged,
             empty_clusters=empty,
             model=self._snapshot(),
+            **self._embedding_view(),
         )
+
+    def _embedding_view(self) -> dict:
+        """Learned mode: the first two coordinates of z and of the centroids, for drawing."""
+        if self.space is None:
+            return {}
+        columns = min(2, self.teacher_points.shape[1])
+        return {"embedding": self.teacher_points[:, :columns].float().cpu().numpy(),
+                "embedding_centroids": self.centroids[:, :columns].double().cpu().numpy()}
 
     def _handover_due(self, epoch: int) -> bool:
         handover = self.config.handover
@@ -246,8 +320,8 @@ class _Run:
         final_phase = config.handover == "never" or self.phase == "student"
         return final_phase and config.tol > 0 and self.stable_epochs >= config.patience
 
-    def _inertia(self, labels: torch.Tensor) -> float:
-        residual = self.points - self.centroids[labels]
+    def _inertia(self, labels: torch.Tensor, input_centroids: torch.Tensor) -> float:
+        residual = self.points - input_centroids[labels]
         return float(((residual * residual) * self.inertia_weights).sum())
 
     def _snapshot(self) -> CompositeModel:
@@ -259,6 +333,7 @@ class _Run:
             scale=self.scale,
             tie_margin=self.config.tie_margin,
             phase=self.phase,
+            encoder=None if self.space is None else student.encoder,
         )
 
 

@@ -1,0 +1,242 @@
+"""The learned teacher space: an encoder whose whitened output keeps kNN-graph neighbours close."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.neighbors import NearestNeighbors
+from torch import nn
+
+# Exact kNN by chunked distance matrices up to this many points; a tree beyond (same answer,
+# less than quadratic time). Each chunk holds at most CHUNK_ELEMENTS distances (64 MB).
+EXACT_KNN_LIMIT = 20_000
+CHUNK_ELEMENTS = 16_000_000
+# Self-tuning affinity (Zelnik-Manor & Perona): each point's scale is the distance to its
+# 7th neighbour, so dense and sparse regions are judged alike.
+LOCAL_SCALE_NEIGHBOUR = 7
+# Whitening regulariser, relative to the covariance's mean variance: it keeps Cholesky defined
+# when the embedding collapses (duplicate points, an untrained encoder) and never yields NaN.
+WHITENING_EPS = 1e-6
+# The encoder's training budget: 1,000 steps reach the graph's spectral embedding on the toy
+# shapes at 500 points (fewer leave anisotropic blobs half-learned); spread over the first 20
+# epochs so that a viewer sees the space unfold, then frozen. Batches of 8,192 edges: whitening
+# over small batches is noisy (the user's prototype needed at least 1,024 pairs).
+ENCODER_STEPS = 1000
+WARMUP_EPOCHS = 20
+EDGE_BATCH = 8192
+
+
+def nearest_neighbours(points: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distances and indices of each point's ``n_neighbors`` nearest other points.
+
+    Exact in both regimes; memory stays O(N k). ``n_neighbors`` must be below ``len(points)``.
+    """
+    if len(points) > EXACT_KNN_LIMIT:
+        tree = NearestNeighbors(n_neighbors=n_neighbors + 1, algorithm="auto").fit(points)
+        distances, indices = tree.kneighbors(points)
+        return _drop_self(distances, indices)
+    data = torch.as_tensor(points, dtype=torch.float64)
+    chunk = max(1, CHUNK_ELEMENTS // len(points))
+    distances, indices = [], []
+    for rows in data.split(chunk):
+        found = torch.cdist(rows, data).topk(n_neighbors + 1, dim=1, largest=False)
+        distances.append(found.values)
+        indices.append(found.indices)
+    return _drop_self(torch.cat(distances).numpy(), torch.cat(indices).numpy())
+
+
+def _drop_self(distances: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Remove each point from its own neighbour list (with duplicates, it need not come first)."""
+    own = np.arange(len(indices))[:, None]
+    is_self = indices == own
+    # A row keeps its k entries that are not itself; when self was not found, drop the farthest.
+    is_self[~is_self.any(1), -1] = True
+    keep = ~is_self
+    k = indices.shape[1] - 1
+    return distances[keep].reshape(-1, k), indices[keep].reshape(-1, k)
+
+
+def knn_graph(points: np.ndarray, n_neighbors: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The symmetric kNN graph with self-tuning Gaussian weights, as directed edges.
+
+    Parameters
+    ----------
+    points : ndarray (n, d), standardised.
+    n_neighbors : int
+        Clamped to ``n - 1``.
+
+    Returns
+    -------
+    edges : LongTensor (2 n k, 2)
+        Every kNN pair in both directions, so a random edge's first end is drawn in proportion
+        to its degree (the normalised-cut weighting of spectral clustering).
+    weights : Tensor (2 n k,)
+        ``exp(-d^2 / (s_i s_j))`` in (0, 1]; duplicate points get weight 1.
+    """
+    k = min(n_neighbors, len(points) - 1)
+    distances, indices = nearest_neighbours(points, k)
+    scale = distances[:, min(LOCAL_SCALE_NEIGHBOUR, k) - 1]
+    source = np.repeat(np.arange(len(points)), k)
+    target = indices.ravel()
+    denominator = np.maximum(scale[source] * scale[target], np.finfo(np.float64).tiny)
+    with np.errstate(over="ignore"):  # a far neighbour of a duplicate: weight exp(-inf) = 0
+        weights = np.exp(-distances.ravel() ** 2 / denominator)
+    edges = np.concatenate([np.stack([source, target], 1), np.stack([target, source], 1)])
+    return torch.as_tensor(edges), torch.as_tensor(np.concatenate([weights, weights]))
+
+
+def whitening(reference: torch.Tensor, weights: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Weighted mean and a matrix W with ``(z - mean) @ W`` of identity weighted covariance.
+
+    Differentiable (float64 Cholesky). A regulariser ``eps * I`` keeps it finite when the
+    reference is degenerate: a collapsed embedding then stays near zero instead of becoming NaN.
+    """
+    reference, weights = reference.double(), weights.double()
+    weights = weights / weights.sum().clamp_min(torch.finfo(torch.float64).tiny)
+    mean = weights @ reference
+    centred = reference - mean
+    covariance = (centred * weights.unsqueeze(1)).T @ centred
+    dim = covariance.shape[0]
+    # Relative, so shrinking the output cannot buy a smaller loss; the floor serves all-equal points.
+    ridge = WHITENING_EPS * covariance.trace() / dim + 1e-12
+    identity = torch.eye(dim, dtype=torch.float64, device=reference.device)
+    factor, info = torch.linalg.cholesky_ex(covariance + ridge * identity)
+    if int(info) != 0:  # not positive definite even so (rounding at huge scales): scale only
+        factor = (covariance.diagonal() + ridge).sqrt().diag()
+    inverse = torch.linalg.solve_triangular(factor, identity, upper=False)
+    return mean, inverse.T
+
+
+def spectral_loss(source: torch.Tensor, target: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Weighted mean squared distance between the ends of edges, after whitening over the batch.
+
+    Whitening makes the trivial answer (every point at one spot) impossible, so the minimum is
+    the span of the graph Laplacian's smallest non-constant eigenvectors, as in SpectralNet.
+    """
+    mean, matrix = whitening(source, weights)
+    gap = (source.double() - target.double()) @ matrix
+    return (gap * gap).sum(1) @ weights.double() / weights.double().sum().clamp_min(1e-300)
+
+
+class Encoder(nn.Module):
+    """x -> z: an MLP whose output is centred and whitened by fixed buffers.
+
+    ``raw`` is the MLP alone, used in training where the whitening is computed on the batch;
+    ``forward`` applies the buffers that ``fit_whitening`` last set, so that z of new points
+    lives in the same space as z of the training data.
+    """
+
+    def __init__(self, n_features: int, embedding_dim: int, hidden: int):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(n_features, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, embedding_dim),
+        )
+        self.register_buffer("center", torch.zeros(embedding_dim))
+        self.register_buffer("matrix", torch.eye(embedding_dim))
+
+    def raw(self, points: torch.Tensor) -> torch.Tensor:
+        return self.net(points)
+
+    def forward(self, points: torch.Tensor) -> torch.Tensor:
+        return (self.net(points) - self.center) @ self.matrix
+
+    @torch.no_grad()
+    def fit_whitening(self, raw: torch.Tensor, weights: torch.Tensor) -> None:
+        """Set the buffers from raw outputs and their (degree) weights."""
+        mean, matrix = whitening(raw, weights)
+        self.center.copy_(mean)
+        self.matrix.copy_(matrix)
+
+
+def make_head(embedding_dim: int, n_clusters: int, hidden: int) -> nn.Module:
+    """The learned-mode student's classifier ``z -> hidden -> K``: z is already easy to split."""
+    return nn.Sequential(nn.Linear(embedding_dim, hidden), nn.ReLU(), nn.Linear(hidden, n_clusters))
+
+
+class LearnedStudent(nn.Module):
+    """The student of the learned mode: the encoder, then a small head ``z -> K`` logits.
+
+    The head never trains the encoder (it sees z without gradient): the encoder learns only the
+    neighbourhood structure, the head only the teacher's labels in that space.
+    """
+
+    def __init__(self, encoder: Encoder, head: nn.Module):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def forward(self, points: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            z = self.encoder(points)
+        return self.head(z)
+
+    @torch.no_grad()
+    def predict(self, points: torch.Tensor) -> torch.Tensor:
+        return self.forward(points).argmax(1)
+
+
+class EmbeddingTrainer:
+    """Trains the encoder on the kNN graph of the standardised input during the first epochs.
+
+    The graph is built once. Each step draws ``EDGE_BATCH`` edges (all of them when there are
+    fewer) and whitens over the batch, so memory is O(N k) whatever N. The encoder trains for
+    ``ENCODER_STEPS`` steps spread over the first ``warmup_epochs`` epochs, then stays fixed, so
+    the teacher can settle in a space that no longer moves.
+    """
+
+    def __init__(self, points: torch.Tensor, encoder: Encoder, n_neighbors: int, lr: float,
+                 max_epochs: int, generator: torch.Generator):
+        edges, weights = knn_graph(points.cpu().numpy(), n_neighbors)
+        self.points = points
+        self.edges = edges.to(points.device)
+        self.weights = weights.to(points.device)
+        self.degrees = torch.zeros(len(points), dtype=torch.float64, device=points.device)
+        self.degrees.index_add_(0, self.edges[:, 0], self.weights)
+        self.encoder = encoder
+        self.generator = generator
+        self.optimiser = torch.optim.Adam(encoder.parameters(), lr)
+        self.warmup_epochs = min(WARMUP_EPOCHS, max(1, max_epochs // 2))
+        self.steps_per_epoch = -(-ENCODER_STEPS // self.warmup_epochs)
+
+    def training(self, epoch: int) -> bool:
+        """Whether the encoder still learns at this epoch."""
+        return epoch <= self.warmup_epochs
+
+    def train_epoch(self) -> float:
+        """This epoch's encoder steps; returns their mean loss (NaN/inf when diverged)."""
+        total = 0.0
+        for _ in range(self.steps_per_epoch):
+            loss = self._step()
+            total += float(loss)
+        self.encoder.fit_whitening(self.encoder.raw(self.points).detach(), self.degrees)
+        return total / self.steps_per_epoch
+
+    def _step(self) -> torch.Tensor:
+        if len(self.edges) > EDGE_BATCH:
+            chosen = torch.randint(len(self.edges), (EDGE_BATCH,), generator=self.generator)
+            chosen = chosen.to(self.edges.device)
+            edges, weights = self.edges[chosen], self.weights[chosen]
+        else:
+            edges, weights = self.edges, self.weights
+        if len(self.points) <= 2 * len(edges):  # encoding every point once is cheaper
+            raw = self.encoder.raw(self.points)
+            source, target = raw[edges[:, 0]], raw[edges[:, 1]]
+        else:
+            source = self.encoder.raw(self.points[edges[:, 0]])
+            target = self.encoder.raw(self.points[edges[:, 1]])
+        loss = spectral_loss(source, target, weights)
+        self.optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimiser.step()
+        return loss.detach()
+
+    @torch.no_grad()
+    def embed(self) -> torch.Tensor:
+        """z of every training point (float32), with the encoder's current whitening."""
+        return self.encoder(self.points)
