@@ -148,9 +148,13 @@ class Runner:
 
     def _drain(self, wait: float = 0.0) -> None:
         with self._lock:
-            while self._worker.conn.poll(wait):
-                self._take(self._worker.conn.recv())
-                wait = 0.0
+            try:
+                while self._worker.conn.poll(wait):
+                    self._take(self._worker.conn.recv())
+                    wait = 0.0
+            except (EOFError, OSError):  # the process is gone: say so, keep the frames
+                if self._status not in (FINISHED, ERROR):
+                    self._end(ERROR, "The training process stopped unexpectedly; press Reset.")
 
     def _take(self, message) -> str | None:
         """Apply one message from the worker; returns its kind if it is for this run."""

@@ -13,6 +13,7 @@ import importlib
 import multiprocessing as mp
 import pickle
 import sys
+import threading
 import time
 import types
 import weakref
@@ -20,6 +21,9 @@ import weakref
 # Messages, parent -> child: ("start", run, X, config, speed), ("play"|"pause"|"step"|"stop", run),
 # ("speed", run, epochs_per_second or None), ("quit",).
 # Child -> parent: ("frame", run, Frame), ("end", run, status, message), ("ack", run).
+
+
+_SPAWN_LOCK = threading.Lock()  # guards the __main__ swap in Worker.__init__; holds no data
 
 
 class Worker:
@@ -38,13 +42,17 @@ class Worker:
         self.process = context.Process(target=serve, args=(child, trainer), name="gankmeans-worker",
                                        daemon=True)
         # Streamlit runs app.py as __main__, and spawn would re-run __main__ in the child (a
-        # second app); the child needs only ui.worker, so hide the script while it starts.
-        main = sys.modules["__main__"]
-        sys.modules["__main__"] = types.ModuleType("__main__")
-        try:
-            self.process.start()
-        finally:
-            sys.modules["__main__"] = main
+        # second app); the child needs only ui.worker, so hide the script while it starts. The
+        # swap is process-wide and sessions run in threads: one start at a time, or a session
+        # could restore the real script while another starts (seen with 4 users: a child ran
+        # app.py and died).
+        with _SPAWN_LOCK:
+            main = sys.modules["__main__"]
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                self.process.start()
+            finally:
+                sys.modules["__main__"] = main
         child.close()
         weakref.finalize(self, _shut_down, self.conn, self.process)
 

@@ -1,0 +1,59 @@
+"""The per-session training process: safe to start from many sessions at once, and its death is
+reported on the page instead of crashing it."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from gankmeans import TrainConfig
+from ui import worker as worker_module
+from ui.runner import ERROR, Runner
+
+
+class StartedError(Exception):
+    pass
+
+
+def test_concurrent_starts_never_leave_the_app_script_visible_to_a_child(monkeypatch):
+    # Each session starts its process from its own thread, and the start hides the app script
+    # (__main__) from the child by swapping it, process-wide. Overlapping swaps once restored the
+    # script while another child started, and that child ran the whole app and died.
+    seen = []
+
+    def slow_start(process):
+        time.sleep(0.05)  # a real start takes longer still
+        seen.append(sys.modules["__main__"])
+        raise StartedError
+
+    monkeypatch.setattr("multiprocessing.context.SpawnProcess.start", slow_start)
+    original = sys.modules["__main__"]
+
+    def start():
+        with pytest.raises(StartedError):
+            worker_module.Worker()
+
+    threads = [threading.Thread(target=start) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 6
+    assert all(main is not original and not hasattr(main, "__file__") for main in seen)
+    assert sys.modules["__main__"] is original
+
+
+def test_a_dead_training_process_ends_the_run_with_a_message():
+    process = worker_module.Worker()
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    runner = Runner(X, TrainConfig(n_clusters=2, max_epochs=50, device="cpu"), None, process)
+    runner.step()
+    assert runner.n_frames == 1
+    process.process.kill()
+    process.process.join()
+    assert runner.status == ERROR and "stopped unexpectedly" in runner.error
+    assert runner.latest.epoch == 1  # the frames received stay
