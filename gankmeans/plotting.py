@@ -208,6 +208,36 @@ def scatter_figure(X2, frame: Frame, sample, axes=("x1", "x2"), centroids=None, 
     return _layout(go.Figure(traces), title, axes, padded_bounds(X2))
 
 
+def embedding_view(frame: Frame) -> tuple[np.ndarray, np.ndarray, tuple[str, str]] | None:
+    """The learned space of a frame on two plotting axes: (points, centroids, axis titles).
+
+    None in input mode. A one-dimensional space (K = 2) is spread over y by a fixed jitter, so
+    that its two groups show as two bands rather than one crowded line.
+    """
+    if frame.embedding is None:
+        return None
+    points = np.asarray(frame.embedding, dtype=np.float32)
+    centroids = np.asarray(frame.embedding_centroids, dtype=float)
+    if points.shape[1] == 2:
+        return points, centroids, ("z1", "z2")
+    jitter = np.random.default_rng(0).uniform(-1, 1, len(points)).astype(np.float32)
+    centroids = np.column_stack([centroids[:, 0], np.zeros(len(centroids))])
+    return np.column_stack([points[:, 0], jitter]), centroids, ("z (1-D)", "spread, for visibility")
+
+
+def embedding_figure(frame: Frame, sample) -> go.Figure:
+    """The student's space (learned mode): the points where the teacher measures distance.
+
+    Drawn like the live view, so a class can watch two moons unfold into two separable groups.
+    """
+    points, centroids, axes = embedding_view(frame)
+    traces = _points_traces(points[sample], frame.labels[sample], len(frame.centroids),
+                            frame.decided_by_student[sample], webgl=False)
+    traces += _centroid_traces(centroids, trail_points([]))
+    title = f"The student's space, epoch {frame.epoch}: where the teacher measures"
+    return _layout(go.Figure(traces), title, axes, padded_bounds(points[sample]))
+
+
 def kmeans_figure(X2, labels, centers, sample, axes=("x1", "x2"), title="Plain K-Means") -> go.Figure:
     """scikit-learn's K-Means result on the same axes, for comparison."""
     k = len(centers)
@@ -298,12 +328,20 @@ def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
     sample = np.asarray(sample)
     if len(sample) > REPLAY_POINTS:
         sample = sample[display_sample(len(sample), REPLAY_POINTS)]
-    data = [_replay_traces(X2, f, sample) for f in shown]
+    learned = shown[-1].embedding is not None
+    data = [_replay_traces(X2, f, sample) + (_embedding_traces(f, sample) if learned else []) for f in shown]
     fig = go.Figure(data=data[0], frames=[
         go.Frame(data=traces, name=str(f.epoch)) for f, traces in zip(shown, data, strict=True)
     ])
     _layout(fig, f"Replay: {len(shown)} of {n_epochs or len(frames)} epochs", axes, padded_bounds(X2),
             height=480)
+    if learned:  # the input on the left, the student's space on the right, both animated
+        spread = np.concatenate([embedding_view(f)[0][sample] for f in shown])
+        (x_range, y_range), titles = padded_bounds(spread), embedding_view(shown[-1])[2]
+        fig.update_layout(xaxis={"domain": [0, 0.47]}, xaxis2={**_AXIS, "domain": [0.53, 1], "range": x_range,
+                                                              "title": {"text": titles[0]}, "anchor": "y2"},
+                          yaxis2={**_AXIS, "range": y_range, "title": {"text": titles[1]}, "anchor": "x2"})
+        fig.update_layout(title_text=f"{fig.layout.title.text}; right: the student's space")
     fig.update_layout(updatemenus=[_play_buttons()], sliders=[_slider(shown)])
     return fig
 
@@ -312,6 +350,15 @@ def _replay_traces(X2, frame, sample) -> list:
     points = _points_traces(X2[sample], frame.labels[sample], len(frame.centroids),
                             frame.decided_by_student[sample], webgl=False)
     return [*points, *_centroid_trace(centroids_2d(X2, frame))]
+
+
+def _embedding_traces(frame, sample) -> list:
+    points, centroids, _ = embedding_view(frame)
+    traces = [*_points_traces(points[sample], frame.labels[sample], len(frame.centroids),
+                              frame.decided_by_student[sample], webgl=False), *_centroid_trace(centroids)]
+    for trace in traces:
+        trace.update(xaxis="x2", yaxis="y2")
+    return traces
 
 
 def _play_buttons() -> dict:

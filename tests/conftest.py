@@ -20,6 +20,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 APP_READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
+def pytest_configure(config):
+    # The suite shares 2 cores with its own Streamlit servers and Chromium. torch's default pool
+    # (a thread per core) then fights them for the busy core: the learned-space tests, many small
+    # float64 operations, ran 30-90x slower with 2 threads than with 1 (measured).
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -326,3 +326,35 @@ def test_choosing_another_label_column_resets_the_run(at):
     assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)
     assert at.session_state["n_clusters"] == 2 and len(data_points(at)) == 20
     assert {m.label for m in at.metric} >= {"ARI", "NMI"}
+
+
+# --- the learned teacher space --------------------------------------------------------------------
+
+def chart_titles(app) -> list[str]:
+    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")]
+
+
+def test_the_learned_space_preset_separates_moons_and_shows_the_students_space(at):
+    at.selectbox(key="preset").set_value("Moons, learned space").run()
+    assert (at.session_state["teacher_space"], at.session_state["dataset"]) == ("learned", "moons")
+    small_run(at, epochs=30)
+    button(at, "Train").click().run()
+    play_until_done(at)
+    assert not at.exception
+    assert any(title.startswith("The student's space, epoch") for title in chart_titles(at))
+    ari = float(next(m for m in at.metric if m.label == "ARI").value)
+    kmeans_title = next(t for t in chart_titles(at) if t.startswith("Plain K-Means"))
+    kmeans_ari = float(kmeans_title.split("ARI ")[1][:5])
+    assert ari >= 0.95 > kmeans_ari  # the student's space beats the teacher's own
+    replay = json.loads(next(c for c in at.get("plotly_chart") if "Replay" in c.proto.spec).proto.spec)
+    assert "xaxis2" in replay["layout"] and "student's space" in replay["layout"]["title"]["text"]
+
+
+def test_switching_the_teacher_space_resets_the_run_and_the_link_says_so(at):
+    button(at, "Step").click().run()
+    assert not any(t.startswith("The student's space") for t in chart_titles(at))
+    at.radio(key="teacher_space").set_value("learned").run()
+    assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)
+    button(at, "Step").click().run()
+    assert any(t.startswith("The student's space, epoch 1") for t in chart_titles(at))
+    assert at.query_params["teacher_space"] == "learned"

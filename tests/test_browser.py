@@ -44,3 +44,21 @@ def test_a_shared_link_opens_with_its_settings(app_server, browser):
         assert page.locator("[data-testid='stException']").count() == 0
     finally:
         page.close()
+
+
+def test_switching_to_the_learned_space_shows_the_students_space(app_server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1700})
+    try:
+        page.goto(f"{app_server}/?dataset=moons&n_clusters=2&max_epochs=30&speed=max")
+        page.wait_for_selector(APP_READY, timeout=60_000)
+        page.wait_for_function(f"({EPOCH_VALUE})() === 0", timeout=60_000)
+        sidebar = page.locator("[data-testid='stSidebar']")
+        sidebar.get_by_text("learned (student)").click()  # the Teacher's space radio
+        page.wait_for_selector(APP_READY, timeout=30_000)
+        page.get_by_role("button", name="Train", exact=True).click()
+        expect(page.get_by_text("The student's space, epoch")).to_be_visible(timeout=60_000)
+        page.wait_for_function(f"({EPOCH_VALUE})() >= 5", timeout=60_000)
+        assert "teacher_space=learned" in page.url
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        page.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -157,3 +159,31 @@ def test_image_gallery_shows_a_row_of_thumbnails_per_cluster():
     assert list(fig.layout.yaxis.ticktext) == [f"cluster {k}" for k in range(5)]
     first = canvas[:8, :8]
     assert any(np.array_equal(first, X[i].reshape(8, 8)) for i in np.flatnonzero(labels == 0))
+
+
+@pytest.fixture(scope="module")
+def learned_run():
+    X, _ = datasets.load("moons", n_samples=200, noise=0.05, random_state=0)
+    config = TrainConfig(n_clusters=2, max_epochs=6, teacher_space="learned", device="cpu")
+    return X, list(train(X, config))
+
+
+def test_the_students_space_draws_every_sampled_point_and_the_centroids(learned_run):
+    X, frames = learned_run
+    fig = plotting.embedding_figure(frames[-1], np.arange(50))
+    assert fig.layout.title.text.startswith("The student's space, epoch 6")
+    points = [t for t in fig.data if t.name.startswith("cluster")]
+    assert sum(len(t.x) for t in points) == 50
+    assert len(fig.data[-1].x) == 2  # the centroids
+    # K = 2 gives a 1-D space: it is spread over y so that the groups show as bands
+    assert fig.layout.xaxis.title.text == "z (1-D)" and np.ptp(np.concatenate([t.y for t in points])) > 1
+
+
+def test_a_learned_run_replays_the_students_space_beside_the_input(learned_run):
+    X, frames = learned_run
+    fig = plotting.replay_figure(X, frames, np.arange(len(X)))
+    assert "student's space" in fig.layout.title.text and fig.layout.xaxis2.domain[0] > 0.5
+    on_right = [t for t in fig.frames[0].data if t.xaxis == "x2"]
+    assert on_right and len(on_right) * 2 == len(fig.frames[0].data)
+    assert plotting.embedding_view(frames[0]) is not None
+    assert plotting.embedding_view(dataclasses.replace(frames[0], embedding=None)) is None

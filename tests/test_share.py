@@ -15,7 +15,7 @@ LINKED = {"dataset": "moons", "n_samples": "300", "noise": "0.1", "seed": "7", "
           "max_epochs": "40", "lr_student": "0.001", "lr_discriminator": "0.0003", "hidden": "64",
           "batch_size": "128", "discriminator": "label", "tie_margin": "0.25", "teacher_weight": "0.5",
           "handover": "at epoch", "handover_epoch": "12", "init": "random", "tol": "0.001",
-          "speed": "max", "heatmap": "false"}
+          "teacher_space": "learned", "n_neighbors": "15", "speed": "max", "heatmap": "false"}
 
 
 def opened(query: dict[str, str]) -> AppTest:
@@ -37,6 +37,7 @@ def test_parse_restores_every_control_with_its_own_type():
 @pytest.mark.parametrize(("key", "text"), [
     ("n_clusters", "99"), ("noise", "nan"), ("lr_student", "0.5"), ("dataset", "<script>"),
     ("seed", "1e400"), ("batch_size", "-3"), ("heatmap", "maybe"), ("n_samples", "9" * 5000),
+    ("teacher_space", "latent"), ("n_neighbors", "0"),
 ])
 def test_bad_values_are_dropped_with_a_note_naming_them(key, text):
     values, notes = share.parse({key: text})
@@ -50,6 +51,7 @@ def test_app_restores_a_link_and_mirrors_its_controls():
     state = at.session_state
     assert (state["dataset"], state["n_samples"], state["seed"], state["n_clusters"]) == ("moons", 300, 7, 2)
     assert (state["discriminator"], state["init"], state["tie_margin"]) == ("label", "random", 0.25)
+    assert (state["teacher_space"], state["n_neighbors"]) == ("learned", 15)
     at.slider(key="n_clusters").set_value(3).run()  # a change made in the app reaches the URL
     assert at.query_params["n_clusters"] in ("3", ["3"])
     assert at.query_params["dataset"] in ("moons", ["moons"])

@@ -11,12 +11,14 @@ from .data import MAX_POINTS, UPLOAD
 
 DATA_KEYS = ("dataset", "n_samples", "noise", "seed")
 MODEL_KEYS = ("n_clusters", "max_epochs", "lr_student", "lr_discriminator", "hidden", "batch_size",
-              "discriminator", "tie_margin", "teacher_weight", "handover", "handover_epoch", "init", "tol")
+              "discriminator", "tie_margin", "teacher_weight", "handover", "handover_epoch", "init", "tol",
+              "teacher_space", "n_neighbors")
 DEFAULTS = {
     "dataset": "blobs", "n_samples": 500, "noise": 0.15, "seed": 0,
     "n_clusters": 4, "max_epochs": 60, "lr_student": 3e-3, "lr_discriminator": 3e-3, "hidden": 32,
     "batch_size": "auto", "discriminator": "conditional", "tie_margin": 0.3, "teacher_weight": 0.0,
     "handover": "never", "handover_epoch": 30, "init": "k-means++", "tol": 1e-4,
+    "teacher_space": "input", "n_neighbors": 10,
     "speed": "5", "heatmap": True, "compare": False, "preset": "Custom",
 }
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -35,7 +37,13 @@ PRESETS = {
     "Wide tie margin": {"dataset": "blobs", "noise": 0.12, "tie_margin": 0.6, "max_epochs": 80},
     "Handover": {"dataset": "blobs", "teacher_weight": 0.5, "handover": "auto", "max_epochs": 100},
     "Moons": {"dataset": "moons", "noise": 0.08, "n_clusters": 2, "tie_margin": 0.4, "max_epochs": 80},
+    # The student's learned space, where K-Means' distance fails in the input.
+    "Moons, learned space": {"dataset": "moons", "noise": 0.08, "n_clusters": 2, "teacher_space": "learned"},
+    "Circles, learned space": {"dataset": "circles", "noise": 0.05, "n_clusters": 2,
+                               "teacher_space": "learned"},
+    "Anisotropic, learned space": {"dataset": "anisotropic", "n_clusters": 3, "teacher_space": "learned"},
 }
+SPACES = {"input": "input (K-Means)", "learned": "learned (student)"}
 
 
 def init_state() -> None:
@@ -150,6 +158,15 @@ def sidebar_model() -> None:
     if shown("handover_epoch"):
         st.number_input("Handover epoch", 1, 10_000, key="handover_epoch",
                         disabled=st.session_state["handover"] != "at epoch")
+    if shown("teacher_space"):
+        st.radio("Teacher's space", tuple(SPACES), key="teacher_space", horizontal=True,
+                 format_func=SPACES.get,
+                 help="Where the teacher measures distance: the input itself, or a space the student "
+                      "learns so that neighbouring points land close together (moons and circles "
+                      "become separable there).")
+    if shown("n_neighbors"):
+        st.slider("Neighbours per point (learned space)", 3, 50, key="n_neighbors",
+                  disabled=st.session_state["teacher_space"] != "learned")
     if shown("init"):
         st.radio("Initial centroids", ("k-means++", "random"), key="init", horizontal=True)
     if shown("tol"):

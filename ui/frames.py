@@ -21,10 +21,12 @@ _NO_LABELS = np.empty(0, dtype=np.int8)
 
 
 def thin(frame: Frame) -> Frame:
-    """The frame with only what a replay draws: labels as int8, no per-head labels, no model."""
+    """The frame with only what a replay draws: labels as int8, the learned space as float16 (the
+    screen needs no more), no per-head labels, no model."""
     labels = frame.labels.astype(np.int8 if len(frame.centroids) <= 127 else np.int16)
+    embedding = None if frame.embedding is None else frame.embedding.astype(np.float16)
     return dataclasses.replace(frame, labels=labels, teacher_labels=_NO_LABELS, student_labels=_NO_LABELS,
-                               model=None)
+                               model=None, embedding=embedding)
 
 
 class FrameStore:

@@ -76,6 +76,8 @@ PARSERS = {
     "handover_epoch": _integer(1, 10_000),
     "init": _choice(("k-means++", "random")),
     "tol": _choice(c.TOLERANCES),
+    "teacher_space": _choice(tuple(c.SPACES)),
+    "n_neighbors": _integer(3, 50),
     "speed": _choice(c.SPEEDS),
     "heatmap": _boolean,
 }

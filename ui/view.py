@@ -91,10 +91,13 @@ def _empty_figure(dataset):
 
 def charts(runner, dataset, controls: dict) -> None:
     """The live scatter beside plain K-Means, then the loss and agreement curves."""
-    live, baseline = st.columns(2)
     frame = runner.latest if runner else None
+    learned = frame is not None and frame.embedding is not None
+    live, *space, baseline = st.columns(3 if learned else 2)
     figure = _live_figure(runner, dataset, controls["heatmap"]) if frame else _empty_figure(dataset)
     live.plotly_chart(figure, key="live", **_CHART)
+    if learned:  # where the teacher measures: watch the shapes unfold into separable groups
+        space[0].plotly_chart(plotting.embedding_figure(frame, dataset.sample), key="space", **_CHART)
     baseline.plotly_chart(_kmeans_figure(dataset, controls, runner), key="kmeans", **_CHART)
     if frame is not None:
         st.plotly_chart(_curves(runner), key="curves", **_CHART)
