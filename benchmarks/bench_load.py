@@ -19,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 
+import torch
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
@@ -93,6 +95,9 @@ def link(url: str, values: dict) -> str:
 def headless(values: dict) -> dict:
     """What the session should show: the same data and config through train() alone."""
     X, y = datasets.load(values["dataset"], values["n_samples"], values["noise"], values["seed"])
+    # One thread, as in the app's training processes: another thread count sums in another order,
+    # and over hundreds of adversarial epochs those last-bit differences grow into other labels.
+    torch.set_num_threads(1)
     *_, last = train(X, controls.to_config(values))
     return {"epoch": last.epoch, "inertia": f"{last.inertia:,.1f}",
             "ari": f"{metrics.external_scores(y, last.labels)['ari']:.3f}"}
