@@ -70,3 +70,12 @@ def test_a_thinned_frame_still_draws_and_labels_the_same(frame):
     figure = plotting.replay_figure(X2, [small, thin(dataclasses.replace(frame, epoch=9))], np.arange(50),
                                     n_epochs=9)
     assert "2 of 9 epochs" in figure.layout.title.text
+
+
+def test_a_thinned_learned_frame_keeps_its_space_at_screen_precision():
+    X, _ = datasets.load("moons", n_samples=100, random_state=0)
+    config = TrainConfig(n_clusters=2, max_epochs=1, teacher_space="learned", device="cpu")
+    learned = next(iter(train(X, config)))
+    small = thin(learned)
+    assert small.embedding.dtype == np.float16 and small.embedding.shape == learned.embedding.shape
+    np.testing.assert_allclose(small.embedding, learned.embedding, rtol=1e-2, atol=1e-2)
