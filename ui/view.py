@@ -90,7 +90,7 @@ def _empty_figure(dataset):
 
 
 def charts(runner, dataset, controls: dict) -> None:
-    """The live scatter beside plain K-Means, then the loss and agreement curves."""
+    """The live scatter, the student's space (learned mode), plain K-Means, then the curves."""
     frame = runner.latest if runner else None
     learned = frame is not None and frame.embedding is not None
     live, *space, baseline = st.columns(3 if learned else 2)
