@@ -234,7 +234,7 @@ def embedding_figure(frame: Frame, sample) -> go.Figure:
     traces = _points_traces(points[sample], frame.labels[sample], len(frame.centroids),
                             frame.decided_by_student[sample], webgl=False)
     traces += _centroid_traces(centroids, trail_points([]))
-    title = f"The student's space, epoch {frame.epoch}: where the teacher measures"
+    title = f"The student's space, epoch {frame.epoch}"
     return _layout(go.Figure(traces), title, axes, padded_bounds(points[sample]))
 
 
