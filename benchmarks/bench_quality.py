@@ -27,9 +27,11 @@ METHODS = ("K-Means", "K-Means standardised", "GANKMeans composite", "GANKMeans 
 # SpectralClustering gets the same standardised input and neighbour count as the learned mode.
 
 
-def scores_for_seed(name: str, seed: int, n_samples: int, max_epochs: int) -> dict[str, dict]:
+def scores_for_seed(name: str, seed: int, n_samples: int, max_epochs: int, noise: float | None = None
+                    ) -> dict[str, dict]:
     """ARI/NMI of each method on one data set and seed (data seed = random_state = seed)."""
-    X, y = datasets.load(name, n_samples=n_samples, random_state=seed)
+    extra = {} if noise is None else {"noise": noise}
+    X, y = datasets.load(name, n_samples=n_samples, random_state=seed, **extra)
     k = datasets.NATURAL_K[name]
     kmeans = KMeans(n_clusters=k, n_init="auto", random_state=seed)
     raw_labels = kmeans.fit_predict(X)
@@ -53,9 +55,10 @@ def scores_for_seed(name: str, seed: int, n_samples: int, max_epochs: int) -> di
     }
 
 
-def table_row(name: str, seeds: int, n_samples: int, max_epochs: int, metrics=("ari", "nmi")) -> str:
+def table_row(name: str, seeds: int, n_samples: int, max_epochs: int, metrics=("ari", "nmi"),
+              noise: float | None = None) -> str:
     """One Markdown row: mean ARI and NMI of every method over the seeds."""
-    runs = [scores_for_seed(name, seed, n_samples, max_epochs) for seed in range(seeds)]
+    runs = [scores_for_seed(name, seed, n_samples, max_epochs, noise) for seed in range(seeds)]
     cells = [name] + [str(int(np.mean([r[key] for r in runs]))) for key in ("epochs", "learned epochs")]
     for method in METHODS:
         for metric in metrics:
@@ -81,6 +84,7 @@ def main(argv=None) -> None:
                         help="columns per method: ari,nmi or ari (default: both)")
     parser.add_argument("--datasets", default=",".join(DATASETS),
                         help="comma-separated names (default: every labelled data set)")
+    parser.add_argument("--noise", type=float, help="noise of the generated sets (default: datasets.load's)")
     args = parser.parse_args(argv)
     print("Command: `python " + " ".join(shlex.quote(a) for a in sys.argv) + "`")
     print(f"Machine: {machine()}")
@@ -95,7 +99,8 @@ def main(argv=None) -> None:
     print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
     start = time.perf_counter()
     for name in args.datasets.split(","):
-        print(table_row(name, args.seeds, args.n_samples, args.max_epochs, parser_metrics), flush=True)
+        row = table_row(name, args.seeds, args.n_samples, args.max_epochs, parser_metrics, args.noise)
+        print(row, flush=True)
     print(f"\nTotal time: {time.perf_counter() - start:.0f} s")
 
 
