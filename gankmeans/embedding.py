@@ -24,6 +24,10 @@ WHITENING_EPS = 1e-6
 ENCODER_STEPS = 1000
 WARMUP_EPOCHS = 20
 EDGE_BATCH = 8192
+# The encoder trains a few more directions than it keeps, then keeps the smoothest on the graph
+# (Rayleigh-Ritz, as SpectralNet does): a wider subspace reaches the graph's good eigenvectors
+# from more starting points than one with no room to spare.
+EXTRA_DIMS = 2
 
 
 def nearest_neighbours(points: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
@@ -128,6 +132,7 @@ class Encoder(nn.Module):
 
     def __init__(self, n_features: int, embedding_dim: int, hidden: int):
         super().__init__()
+        trained_dim = embedding_dim + EXTRA_DIMS
         self.net = nn.Sequential(
             nn.Linear(n_features, hidden),
             nn.ReLU(),
@@ -135,10 +140,10 @@ class Encoder(nn.Module):
             nn.ReLU(),
             nn.Linear(hidden, hidden),
             nn.ReLU(),
-            nn.Linear(hidden, embedding_dim),
+            nn.Linear(hidden, trained_dim),
         )
-        self.register_buffer("center", torch.zeros(embedding_dim))
-        self.register_buffer("matrix", torch.eye(embedding_dim))
+        self.register_buffer("center", torch.zeros(trained_dim))
+        self.register_buffer("matrix", torch.eye(trained_dim, embedding_dim))
 
     def raw(self, points: torch.Tensor) -> torch.Tensor:
         return self.net(points)
@@ -147,11 +152,20 @@ class Encoder(nn.Module):
         return (self.net(points) - self.center) @ self.matrix
 
     @torch.no_grad()
-    def fit_whitening(self, raw: torch.Tensor, weights: torch.Tensor) -> None:
-        """Set the buffers from raw outputs and their (degree) weights."""
+    def fit_whitening(self, raw: torch.Tensor, weights: torch.Tensor, edges: torch.Tensor,
+                      edge_weights: torch.Tensor) -> None:
+        """Set the buffers from raw outputs of every point, their (degree) weights and the graph.
+
+        After whitening, the kept directions are those along which graph neighbours differ
+        least: the eigenvectors of the whitened outputs' Laplacian form with the smallest values.
+        """
         mean, matrix = whitening(raw, weights)
+        white = (raw.double() - mean) @ matrix
+        gap = white[edges[:, 0]] - white[edges[:, 1]]
+        form = (gap * edge_weights.double().unsqueeze(1)).T @ gap
+        _, vectors = torch.linalg.eigh(form)  # ascending: the smoothest first
         self.center.copy_(mean)
-        self.matrix.copy_(matrix)
+        self.matrix.copy_(matrix @ vectors[:, :self.matrix.shape[1]])
 
 
 def make_head(embedding_dim: int, n_clusters: int, hidden: int) -> nn.Module:
@@ -214,7 +228,8 @@ class EmbeddingTrainer:
         for _ in range(self.steps_per_epoch):
             loss = self._step()
             total += float(loss)
-        self.encoder.fit_whitening(self.encoder.raw(self.points).detach(), self.degrees)
+        raw = self.encoder.raw(self.points).detach()
+        self.encoder.fit_whitening(raw, self.degrees, self.edges, self.weights)
         return total / self.steps_per_epoch
 
     def _step(self) -> torch.Tensor:

@@ -144,7 +144,7 @@ class _Run:
             init_weights(net, self.generator)
         if learned:  # to_empty left the whitening buffers uninitialised
             student.encoder.center.zero_()
-            student.encoder.matrix.copy_(torch.eye(config.embedding_size))
+            student.encoder.matrix.copy_(torch.eye(*student.encoder.matrix.shape))
         self.student, self.discriminator = student.to(self.device), discriminator.to(self.device)
         # DCGAN's Adam betas: a lower beta1 keeps the two players from overshooting each other.
         betas = (0.5, 0.999)

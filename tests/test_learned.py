@@ -6,7 +6,7 @@ import torch
 from sklearn.metrics import adjusted_rand_score
 
 from gankmeans import GANKMeans, TrainConfig, datasets, train
-from gankmeans.embedding import knn_graph, nearest_neighbours, spectral_loss, whitening
+from gankmeans.embedding import Encoder, knn_graph, nearest_neighbours, spectral_loss, whitening
 
 
 def learned(**kwargs):
@@ -126,6 +126,21 @@ def test_whitening_gives_identity_covariance_and_survives_a_collapse():
     loss = spectral_loss(collapsed * 1, collapsed * 1, torch.ones(10))
     loss.backward()
     assert torch.isfinite(loss) and torch.isfinite(collapsed.grad).all()
+
+
+def test_the_encoder_keeps_its_smoothest_directions_on_the_graph():
+    # Two separate groups of 50: of three trained directions, the group indicator (plus a little
+    # noise) is the one neighbours agree on; the two noise columns are not. One is kept.
+    rng = np.random.default_rng(0)
+    group = np.repeat([0.0, 1.0], 50)
+    raw = torch.tensor(np.column_stack([group + 0.01 * rng.normal(size=100), rng.normal(size=(100, 2))]))
+    pairs = [(i, j) for g in (0, 50) for i in range(g, g + 50) for j in range(g, g + 50) if i != j]
+    edges = torch.tensor(pairs)
+    encoder = Encoder(n_features=2, embedding_dim=1, hidden=4)
+    encoder.fit_whitening(raw, torch.ones(100), edges, torch.ones(len(edges)))
+    kept = ((raw - encoder.center.double()) @ encoder.matrix.double()).squeeze(1).numpy()
+    assert abs(np.corrcoef(kept, group)[0, 1]) > 0.99
+    assert kept.std() == pytest.approx(1.0, rel=1e-3)  # still whitened
 
 
 @pytest.mark.parametrize(
