@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from gankmeans import DivergenceError, train
+from gankmeans import DivergenceError, datasets, metrics, train
+from ui import controls
 from ui.worker import Worker
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -358,3 +359,12 @@ def test_switching_the_teacher_space_resets_the_run_and_the_link_says_so(at):
     button(at, "Step").click().run()
     assert any(t.startswith("The student's space, epoch 1") for t in chart_titles(at))
     assert at.query_params["teacher_space"] == "learned"
+
+
+@pytest.mark.parametrize("preset", [name for name in controls.PRESETS if name.endswith("learned space")])
+def test_each_learned_space_preset_separates_its_data_set(preset):
+    # What the preset's run gives in the app (same config, one torch thread as in the worker).
+    values = {**controls.DEFAULTS, **controls.PRESETS[preset]}
+    X, y = datasets.load(values["dataset"], values["n_samples"], values["noise"], values["seed"])
+    *_, last = train(X, controls.to_config(values))
+    assert metrics.external_scores(y, last.labels)["ari"] >= 0.9

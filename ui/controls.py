@@ -41,7 +41,8 @@ PRESETS = {
     "Moons, learned space": {"dataset": "moons", "noise": 0.08, "n_clusters": 2, "teacher_space": "learned"},
     "Circles, learned space": {"dataset": "circles", "noise": 0.05, "n_clusters": 2,
                                "teacher_space": "learned"},
-    "Anisotropic, learned space": {"dataset": "anisotropic", "n_clusters": 3, "teacher_space": "learned"},
+    "Anisotropic, learned space": {"dataset": "anisotropic", "noise": 0.05, "n_clusters": 3,
+                                   "teacher_space": "learned"},
     # At noise 0.05 the arms' neighbour graphs touch; at 0.03 the learned space separates them.
     "Spirals, learned space": {"dataset": "spirals", "noise": 0.03, "n_clusters": 2,
                                "teacher_space": "learned"},
