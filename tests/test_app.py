@@ -197,7 +197,7 @@ def test_kmeans_colours_follow_the_run_s_clusters(at):
     small_run(at)
     button(at, "Train").click().run()
     play_until_done(at)
-    _, reference, figure = at.session_state["kmeans_figure"]
+    *_, reference, figure = at.session_state["kmeans_figure"]
     assert reference is at.session_state["runner"].latest  # matched again at the end of the run
     # 500 blobs points: all drawn, on their own axes; find each drawn point's GANKMeans label.
     index = {(float(x), float(y)): i for i, (x, y) in enumerate(data_points(at).astype(np.float32))}
@@ -368,3 +368,13 @@ def test_each_learned_space_preset_separates_its_data_set(preset):
     X, y = datasets.load(values["dataset"], values["n_samples"], values["noise"], values["seed"])
     *_, last = train(X, controls.to_config(values))
     assert metrics.external_scores(y, last.labels)["ari"] >= 0.9
+
+
+def test_kmeans_colours_are_matched_again_every_ten_epochs_not_every_tick(at):
+    # The learned space's first labels are not its final clusters: matching K-Means to the
+    # first frame alone left its colours crossed for the whole run.
+    for _ in range(11):
+        button(at, "Step").click().run()
+    assert epoch(at) == 11
+    *_, reference, _ = at.session_state["kmeans_figure"]
+    assert reference.epoch == 10

@@ -20,6 +20,7 @@ from .runner import PLAYING
 # 0.05 s tick and 0.5 s curves gave fewer displayed frames/s and slower training than these.
 CURVES_SECONDS = 1.0
 TICK_SECONDS = 0.1  # pause between display refreshes while playing; training never waits for it
+REMATCH_EPOCHS = 10  # how often plain K-Means' colours are matched again to the run's clusters
 _CHART = {"config": {"displaylogo": False}, "width": "stretch"}
 
 
@@ -56,14 +57,15 @@ def _live_figure(runner, dataset, heatmap: bool):
 def _kmeans_figure(dataset, controls: dict, runner):
     """Plain K-Means, its labels matched to the run's so that the same blob has the same colour.
 
-    It is matched to the run's first frame, and again to its last when the run ends: built twice
-    per run, never per tick.
+    It is matched to the run's latest frame every REMATCH_EPOCHS epochs and at the end, not per
+    tick: every rebuilt figure is a full re-plot in the browser. (Matching only the first frame
+    mismatched the learned space, whose early labels are not yet its final clusters.)
     """
     keys = (app_data.key(controls), controls["n_clusters"])
-    reference = _kmeans_reference(runner)
+    reference, reference_key = _kmeans_reference(runner)
     cached = st.session_state.get("kmeans_figure")
-    if cached is not None and cached[0] == keys and cached[1] is reference:
-        return cached[2]
+    if cached is not None and cached[0] == keys and cached[1] == reference_key:
+        return cached[3]
     labels, centers = app_data.kmeans(*keys, dataset)
     if reference is not None:
         mapping = plotting.match_labels(labels, reference.labels, len(centers))
@@ -72,15 +74,17 @@ def _kmeans_figure(dataset, controls: dict, runner):
     extra = f", ARI {scores['ari']:.3f}" if scores else ""
     figure = plotting.kmeans_figure(dataset.X2, labels, centers, dataset.sample, dataset.axes,
                                     title=f"Plain K-Means{extra}")
-    st.session_state["kmeans_figure"] = (keys, reference, figure)
+    st.session_state["kmeans_figure"] = (keys, reference_key, reference, figure)
     return figure
 
 
 def _kmeans_reference(runner):
-    """The frame K-Means is matched to: the run's first, or its last once it has ended."""
+    """The frame K-Means is matched to (the latest), and a key that changes when it should be
+    matched again: every REMATCH_EPOCHS epochs, and once the run has ended."""
     if runner is None or runner.n_frames == 0:
-        return None
-    return runner.latest if runner.done else runner.first
+        return None, None
+    latest = runner.latest
+    return latest, (runner, "end" if runner.done else latest.epoch // REMATCH_EPOCHS)
 
 
 def _empty_figure(dataset):
