@@ -49,12 +49,6 @@ class Runner:
 
     # --- reading: each read first takes in what the worker has sent -----------
     @property
-    def first(self) -> Frame | None:
-        """The first epoch, thinned (see frames.thin)."""
-        self._drain()
-        return self._store.first
-
-    @property
     def latest(self) -> Frame | None:
         self._drain()
         return self._store.latest
