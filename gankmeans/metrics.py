@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 
@@ -66,3 +67,24 @@ def baseline_labels(X, n_clusters: int, random_state: int | None = 0) -> dict[st
         "Spectral clustering": spectral,
         "DBSCAN": DBSCAN(eps=0.3, min_samples=5).fit_predict(X),
     }
+
+
+def match_labels(labels, reference, k: int) -> np.ndarray:
+    """The relabelling of ``labels`` (0..k-1) that best agrees with ``reference``.
+
+    Hungarian assignment on the k x k contingency table, so that another clustering of the same
+    points can draw each cluster in the colour and shape of the reference cluster it overlaps most.
+
+    Returns
+    -------
+    mapping : ndarray of int, shape (k,)
+        ``mapping[labels]`` are the matched labels; a permutation of 0..k-1.
+    """
+    labels, reference = np.asarray(labels, dtype=int), np.asarray(reference, dtype=int)
+    inside = (reference >= 0) & (reference < k)  # labels the other side cannot take are ignored
+    table = np.zeros((k, k))
+    np.add.at(table, (labels[inside], reference[inside]), 1)
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    mapping = np.empty(k, dtype=int)
+    mapping[rows] = cols
+    return mapping

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from scipy.optimize import linear_sum_assignment
 
 from .frame import Frame
 
@@ -287,27 +286,6 @@ def loss_range(values, pad: float = 0.1) -> list[float]:
     return [max(0.0, low - margin), high + margin]
 
 
-def match_labels(labels, reference, k: int) -> np.ndarray:
-    """The relabelling of ``labels`` (0..k-1) that best agrees with ``reference``.
-
-    Hungarian assignment on the k x k contingency table, so that another clustering of the same
-    points draws each cluster in the colour and shape of the reference cluster it overlaps most.
-
-    Returns
-    -------
-    mapping : ndarray of int, shape (k,)
-        ``mapping[labels]`` are the matched labels; a permutation of 0..k-1.
-    """
-    labels, reference = np.asarray(labels, dtype=int), np.asarray(reference, dtype=int)
-    inside = (reference >= 0) & (reference < k)  # labels the other side cannot take are ignored
-    table = np.zeros((k, k))
-    np.add.at(table, (labels[inside], reference[inside]), 1)
-    rows, cols = linear_sum_assignment(table, maximize=True)
-    mapping = np.empty(k, dtype=int)
-    mapping[rows] = cols
-    return mapping
-
-
 def replay_frames(frames: Sequence[Frame], limit: int = REPLAY_FRAMES) -> list[Frame]:
     """At most ``limit`` frames, evenly spaced, always keeping the first and the last."""
     frames = list(frames)
@@ -328,16 +306,18 @@ def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
     sample = np.asarray(sample)
     if len(sample) > REPLAY_POINTS:
         sample = sample[display_sample(len(sample), REPLAY_POINTS)]
-    learned = shown[-1].embedding is not None
-    data = [_replay_traces(X2, f, sample) + (_embedding_traces(f, sample) if learned else []) for f in shown]
+    views = [embedding_view(f) for f in shown] if shown[-1].embedding is not None else []
+    data = [_replay_traces(X2, f, sample) for f in shown]
+    for traces, frame, view in zip(data, shown, views, strict=False):  # no views in input mode
+        traces += _embedding_traces(frame, view, sample)
     fig = go.Figure(data=data[0], frames=[
         go.Frame(data=traces, name=str(f.epoch)) for f, traces in zip(shown, data, strict=True)
     ])
     _layout(fig, f"Replay: {len(shown)} of {n_epochs or len(frames)} epochs", axes, padded_bounds(X2),
             height=480)
-    if learned:  # the input on the left, the student's space on the right, both animated
-        spread = np.concatenate([embedding_view(f)[0][sample] for f in shown])
-        (x_range, y_range), titles = padded_bounds(spread), embedding_view(shown[-1])[2]
+    if views:  # the input on the left, the student's space on the right, both animated
+        spread = np.concatenate([points[sample] for points, _, _ in views])
+        (x_range, y_range), titles = padded_bounds(spread), views[-1][2]
         fig.update_layout(xaxis={"domain": [0, 0.47]}, xaxis2={**_AXIS, "domain": [0.53, 1], "range": x_range,
                                                               "title": {"text": titles[0]}, "anchor": "y2"},
                           yaxis2={**_AXIS, "range": y_range, "title": {"text": titles[1]}, "anchor": "x2"})
@@ -352,8 +332,8 @@ def _replay_traces(X2, frame, sample) -> list:
     return [*points, *_centroid_trace(centroids_2d(X2, frame))]
 
 
-def _embedding_traces(frame, sample) -> list:
-    points, centroids, _ = embedding_view(frame)
+def _embedding_traces(frame, view, sample) -> list:
+    points, centroids, _ = view
     traces = [*_points_traces(points[sample], frame.labels[sample], len(frame.centroids),
                               frame.decided_by_student[sample], webgl=False), *_centroid_trace(centroids)]
     for trace in traces:

@@ -47,3 +47,12 @@ def test_spectral_is_skipped_for_large_data(monkeypatch):
     monkeypatch.setattr(metrics, "SPECTRAL_MAX_SAMPLES", 10)
     labels = metrics.baseline_labels(np.random.default_rng(0).normal(size=(30, 2)), 2)
     assert labels["Spectral clustering"] is None and len(labels["K-Means"]) == 30
+
+
+def test_match_labels_gives_the_same_blob_the_same_label():
+    reference = np.repeat([0, 1, 2], 10)
+    other = np.repeat([2, 0, 1], 10)  # the same three groups, numbered differently
+    other[0] = 0  # one disagreement does not change the matching
+    mapping = metrics.match_labels(other, reference, 3)
+    assert sorted(mapping) == [0, 1, 2]
+    assert (mapping[other] == reference).sum() == 29

@@ -92,15 +92,6 @@ def test_loss_range_ignores_nan_and_pads_a_flat_line():
     assert plotting.loss_range([float("nan")]) == [0.0, 1.0]
 
 
-def test_match_labels_gives_the_same_blob_the_same_label():
-    reference = np.repeat([0, 1, 2], 10)
-    other = np.repeat([2, 0, 1], 10)  # the same three groups, numbered differently
-    other[0] = 0  # one disagreement does not change the matching
-    mapping = plotting.match_labels(other, reference, 3)
-    assert sorted(mapping) == [0, 1, 2]
-    assert (mapping[other] == reference).sum() == 29
-
-
 def test_centroids_are_drawn_above_the_points_with_a_halo(run):
     X, frames = run
     fig = plotting.scatter_figure(X, frames[-1], np.arange(len(X)), trail=[frames[0].centroids])

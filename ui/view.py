@@ -68,7 +68,7 @@ def _kmeans_figure(dataset, controls: dict, runner):
         return cached[3]
     labels, centers = app_data.kmeans(*keys, dataset)
     if reference is not None:
-        mapping = plotting.match_labels(labels, reference.labels, len(centers))
+        mapping = metrics.match_labels(labels, reference.labels, len(centers))
         labels, centers = mapping[labels], centers[np.argsort(mapping)]
     scores = metrics.external_scores(dataset.y, labels)
     extra = f", ARI {scores['ari']:.3f}" if scores else ""
