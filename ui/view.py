@@ -28,15 +28,17 @@ def _fmt(value: float, digits: str = ".3f") -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else format(value, digits)
 
 
-def metrics_row(frame, dataset, max_epochs: int) -> None:
-    """Epoch, inertia, ARI/NMI (when true labels exist), student share, phase."""
-    scores = metrics.external_scores(dataset.y, frame.labels) if frame is not None else {}
-    cells = [("Epoch", f"{frame.epoch if frame else 0} / {max_epochs}"),
-             ("Inertia", _fmt(frame.inertia, ",.1f") if frame else "—")]
-    if dataset.y is not None:
-        cells += [("ARI", _fmt(scores.get("ari"))), ("NMI", _fmt(scores.get("nmi")))]
-    cells += [("Decided by student", f"{frame.student_share:.1%}" if frame else "—"),
-              ("Phase", frame.phase if frame else "—")]
+def metrics_row(row: dict | None, has_labels: bool, max_epochs: int) -> None:
+    """Epoch, inertia, ARI/NMI (when true labels exist), student share, phase.
+
+    ``row`` is the latest epoch's metrics as the run keeps them (ARI/NMI already computed), or None.
+    """
+    row = row or {}
+    cells = [("Epoch", f"{row.get('epoch', 0)} / {max_epochs}"),
+             ("Inertia", _fmt(row.get("inertia"), ",.1f"))]
+    if has_labels:
+        cells += [("ARI", _fmt(row.get("ari"))), ("NMI", _fmt(row.get("nmi")))]
+    cells += [("Decided by student", _fmt(row.get("student_share"), ".1%")), ("Phase", row.get("phase", "—"))]
     for column, (label, value) in zip(st.columns(len(cells)), cells, strict=True):
         column.metric(label, value)
 
@@ -149,7 +151,8 @@ def live_panel(dataset, controls: dict) -> None:
     def panel():
         runner = session.runner()
         max_epochs = runner.config.max_epochs if runner else controls["max_epochs"]
-        metrics_row(runner.latest if runner else None, dataset, max_epochs)
+        rows = runner.metrics if runner else []
+        metrics_row(rows[-1] if rows else None, dataset.y is not None, max_epochs)
         _progress(runner, max_epochs)
         if runner is not None and runner.error:
             st.error(f"Training stopped: {runner.error}", icon="⚠️")
