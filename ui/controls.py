@@ -98,7 +98,7 @@ def _forget_edited_preset() -> None:
 
 def _dataset_changed() -> None:
     natural = datasets.NATURAL_K.get(st.session_state["dataset"])
-    st.session_state["n_clusters"] = natural or upload.natural_k(st.session_state["n_clusters"])
+    st.session_state["n_clusters"] = natural or upload.natural_k()
 
 
 def _regenerate() -> None:

@@ -19,10 +19,22 @@ ACCEPTED = ("A text file of numbers, one row per point: comma-, semicolon- or ta
             "never for training.")
 
 
-def natural_k(current: int) -> int:
-    """K for the uploaded file: its number of label classes, if it has labels (at most 12)."""
+MAX_K = 12  # the K slider's top
+
+
+def _n_classes(parsed: datasets.CsvData) -> int:
+    return 0 if parsed.y is None else int(parsed.y.max()) + 1
+
+
+def _k_for(n_classes: int) -> int:
+    """K for a file: its number of label classes (at most MAX_K), or else the current K."""
+    return min(MAX_K, n_classes) or int(st.session_state["n_clusters"])
+
+
+def natural_k() -> int:
+    """K for the uploaded file (see _k_for)."""
     upload = st.session_state.get("upload")
-    return min(12, upload["n_classes"]) if upload and upload["n_classes"] else current
+    return _k_for(upload["n_classes"] if upload else 0)
 
 
 def _check(parsed: datasets.CsvData, n_clusters: int) -> None:
@@ -34,19 +46,18 @@ def _check(parsed: datasets.CsvData, n_clusters: int) -> None:
                          "lower K first, or add rows")
 
 
-def _read(name: str, raw: bytes, label: str | None, drop: bool) -> datasets.CsvData:
-    """The parsed file, if the app can use it with the current K (else ValueError)."""
+def _read(name: str, raw: bytes, file_digest: str, label: str | None, drop: bool) -> datasets.CsvData:
+    """The parsed file, if the app can use it with the K it would get (else ValueError)."""
     seed = int(st.session_state["seed"])
-    parsed = app_data.read_upload(app_data.digest(raw), label, drop, seed, raw, name)[1]
-    n_classes = 0 if parsed.y is None else int(parsed.y.max()) + 1
-    _check(parsed, min(12, n_classes) or int(st.session_state["n_clusters"]))
+    parsed = app_data.read_upload(file_digest, label, drop, seed, raw, name)[1]
+    _check(parsed, _k_for(_n_classes(parsed)))
     return parsed
 
 
-def _drop_offer(name: str, raw: bytes, label: str | None) -> dict | None:
+def _drop_offer(name: str, raw: bytes, file_digest: str, label: str | None) -> dict | None:
     """If dropping incomplete rows would make the file usable: how many rows that is."""
     try:
-        parsed = _read(name, raw, label, drop=True)
+        parsed = _read(name, raw, file_digest, label, drop=True)
     except ValueError:
         return None
     if not parsed.n_dropped:
@@ -59,23 +70,23 @@ def _use(name: str, raw: bytes, label: str | None, drop: bool = False) -> None:
     """Make the file the current data set, or keep everything and record why not."""
     st.session_state.pop("upload_error", None)
     st.session_state.pop("upload_offer", None)
+    file_digest = app_data.digest(raw)  # once: a file may be 50 MiB
     try:
-        parsed = _read(name, raw, label, drop)
+        parsed = _read(name, raw, file_digest, label, drop)
     except ValueError as exc:
-        offer = None if drop else _drop_offer(name, raw, label)
+        offer = None if drop else _drop_offer(name, raw, file_digest, label)
         reason = str(exc) if not offer else (
             f"{offer['rows']} of {offer['of']} rows have missing (NaN, empty) or infinite values; "
             "drop them with the button under the file, or fix the file")
         st.session_state["upload_error"] = (name, reason)
         st.session_state["upload_offer"] = offer
         return
-    n_classes = 0 if parsed.y is None else int(parsed.y.max()) + 1
-    st.session_state["upload"] = {"name": name, "raw": raw, "digest": app_data.digest(raw), "label": label,
+    st.session_state["upload"] = {"name": name, "raw": raw, "digest": file_digest, "label": label,
                                   "drop": drop, "columns": [*parsed.columns, *([label] if label else [])],
-                                  "n_classes": n_classes}
+                                  "n_classes": _n_classes(parsed)}
     st.session_state["upload_label_choice"] = label or NO_LABEL
     st.session_state["dataset"] = app_data.UPLOAD
-    st.session_state["n_clusters"] = natural_k(int(st.session_state["n_clusters"]))
+    st.session_state["n_clusters"] = natural_k()
 
 
 def _on_file() -> None:
