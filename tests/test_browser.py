@@ -13,52 +13,55 @@ EPOCH_VALUE = "() => { const m = [...document.querySelectorAll('[data-testid=stM
               "return m ? parseInt(m.querySelector('[data-testid=stMetricValue]').innerText) : -1; }"
 
 
-def test_train_climbs_epochs_without_exception(app_server, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1700})
-    try:
-        page.goto(app_server)
-        page.wait_for_selector(APP_READY, timeout=60_000)
-        page.wait_for_function(f"({EPOCH_VALUE})() === 0", timeout=60_000)
-        page.get_by_role("button", name="Train", exact=True).click()
-        page.wait_for_function(f"({EPOCH_VALUE})() >= 3", timeout=30_000)
-        first = page.evaluate(EPOCH_VALUE)
-        page.wait_for_function(f"({EPOCH_VALUE})() > {first}", timeout=30_000)
-        assert page.locator("[data-testid='stException']").count() == 0
-        page.screenshot(path=tmp_path / "app.png", full_page=True)
-        assert (tmp_path / "app.png").stat().st_size > 10_000
-    finally:
-        page.close()
+@pytest.fixture
+def page(browser):
+    """A fresh tab (its own Streamlit session), closed afterwards."""
+    tab = browser.new_page(viewport={"width": 1400, "height": 1700})
+    yield tab
+    tab.close()
 
 
-def test_a_shared_link_opens_with_its_settings(app_server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1700})
-    try:
-        page.goto(f"{app_server}/?dataset=moons&n_clusters=2&seed=7&n_samples=300&noise=bad")
-        page.wait_for_selector(APP_READY, timeout=60_000)
-        sidebar = page.locator("[data-testid='stSidebar']")
-        # Under load the first paint can briefly show a widget's default: wait for the settled value.
-        expect(sidebar.get_by_label("Random seed")).to_have_value("7", timeout=30_000)
-        expect(sidebar.get_by_label("Number of points")).to_have_value("300")
-        expect(sidebar.get_by_label("Dataset")).to_have_value("moons")
-        assert "noise=bad" in page.locator("[data-testid='stAlert']").first.inner_text()
-        assert page.locator("[data-testid='stException']").count() == 0
-    finally:
-        page.close()
+def open_app(page, url: str) -> None:
+    """Load the app and wait until it has run and shows epoch 0."""
+    page.goto(url)
+    page.wait_for_selector(APP_READY, timeout=60_000)
+    page.wait_for_function(f"({EPOCH_VALUE})() === 0", timeout=60_000)
 
 
-def test_switching_to_the_learned_space_shows_the_students_space(app_server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1700})
-    try:
-        page.goto(f"{app_server}/?dataset=moons&n_clusters=2&max_epochs=30&speed=max")
-        page.wait_for_selector(APP_READY, timeout=60_000)
-        page.wait_for_function(f"({EPOCH_VALUE})() === 0", timeout=60_000)
-        sidebar = page.locator("[data-testid='stSidebar']")
-        sidebar.get_by_text("learned (student)").click()  # the Teacher's space radio
-        page.wait_for_selector(APP_READY, timeout=30_000)
-        page.get_by_role("button", name="Train", exact=True).click()
-        expect(page.get_by_text("The student's space, epoch")).to_be_visible(timeout=60_000)
-        page.wait_for_function(f"({EPOCH_VALUE})() >= 5", timeout=60_000)
-        assert "teacher_space=learned" in page.url
-        assert page.locator("[data-testid='stException']").count() == 0
-    finally:
-        page.close()
+def no_exception(page) -> bool:
+    return page.locator("[data-testid='stException']").count() == 0
+
+
+def test_train_climbs_epochs_without_exception(app_server, page, tmp_path):
+    open_app(page, app_server)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_function(f"({EPOCH_VALUE})() >= 3", timeout=30_000)
+    first = page.evaluate(EPOCH_VALUE)
+    page.wait_for_function(f"({EPOCH_VALUE})() > {first}", timeout=30_000)
+    assert no_exception(page)
+    page.screenshot(path=tmp_path / "app.png", full_page=True)
+    assert (tmp_path / "app.png").stat().st_size > 10_000
+
+
+def test_a_shared_link_opens_with_its_settings(app_server, page):
+    page.goto(f"{app_server}/?dataset=moons&n_clusters=2&seed=7&n_samples=300&noise=bad")
+    page.wait_for_selector(APP_READY, timeout=60_000)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    # Under load the first paint can briefly show a widget's default: wait for the settled value.
+    expect(sidebar.get_by_label("Random seed")).to_have_value("7", timeout=30_000)
+    expect(sidebar.get_by_label("Number of points")).to_have_value("300")
+    expect(sidebar.get_by_label("Dataset")).to_have_value("moons")
+    assert "noise=bad" in page.locator("[data-testid='stAlert']").first.inner_text()
+    assert no_exception(page)
+
+
+def test_switching_to_the_learned_space_shows_the_students_space(app_server, page):
+    open_app(page, f"{app_server}/?dataset=moons&n_clusters=2&max_epochs=30&speed=max")
+    page.locator("[data-testid='stSidebar']").get_by_text("learned (student)").click()  # Teacher's space
+    page.wait_for_selector(APP_READY, timeout=30_000)
+    page.get_by_role("button", name="Train", exact=True).click()
+    # .first: while Streamlit swaps a chart for its next epoch, the old one can still be there
+    expect(page.get_by_text("The student's space, epoch").first).to_be_visible(timeout=60_000)
+    page.wait_for_function(f"({EPOCH_VALUE})() >= 5", timeout=60_000)
+    assert "teacher_space=learned" in page.url
+    assert no_exception(page)
