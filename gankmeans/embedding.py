@@ -228,7 +228,8 @@ class EmbeddingTrainer:
         for _ in range(self.steps_per_epoch):
             loss = self._step()
             total += float(loss)
-        raw = self.encoder.raw(self.points).detach()
+        with torch.no_grad():  # every point's output, for the whitening only: no graph to keep
+            raw = self.encoder.raw(self.points)
         self.encoder.fit_whitening(raw, self.degrees, self.edges, self.weights)
         return total / self.steps_per_epoch
 
