@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.metrics import mutual_info_score
+from sklearn.metrics.cluster import contingency_matrix
 
 
 def inertia(X, labels, centroids) -> float:
@@ -33,13 +34,42 @@ def student_share(decided_by_student) -> float:
 
 
 def external_scores(y_true, labels) -> dict[str, float]:
-    """ARI and NMI of ``labels`` against the true labels; empty when ``y_true`` is None."""
+    """ARI and NMI of ``labels`` against the true labels; empty when ``y_true`` is None.
+
+    The values of scikit-learn's ``adjusted_rand_score`` and ``normalized_mutual_info_score``
+    (arithmetic mean), from one contingency table: the app scores every epoch, and the two
+    calls, each validating and tabulating the labels again, cost ~2.6 ms per 2,000 points.
+    """
     if y_true is None:
         return {}
-    return {
-        "ari": float(adjusted_rand_score(y_true, labels)),
-        "nmi": float(normalized_mutual_info_score(y_true, labels)),
-    }
+    table = contingency_matrix(y_true, labels).astype(np.float64)
+    return {"ari": _adjusted_rand(table), "nmi": _normalized_mutual_info(table)}
+
+
+def _adjusted_rand(table: np.ndarray) -> float:
+    # Pair counts, as sklearn's pair_confusion_matrix computes them.
+    n = table.sum()
+    rows, cols = table.sum(1), table.sum(0)
+    same_both = (table * table).sum() - n
+    same_true, same_found = (rows * rows).sum() - n, (cols * cols).sum() - n
+    if same_true == same_found == same_both:  # identical partitions, or the all-singletons case
+        return 1.0
+    expected = same_true * same_found / (n * n - n)
+    return float((same_both - expected) / ((same_true + same_found) / 2 - expected))
+
+
+def _entropy(counts: np.ndarray) -> float:
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * np.log(p)).sum())
+
+
+def _normalized_mutual_info(table: np.ndarray) -> float:
+    if table.shape[0] == table.shape[1] == 1:  # nothing is split on either side: a perfect match
+        return 1.0
+    mutual = mutual_info_score(None, None, contingency=table)
+    if mutual <= 0:
+        return 0.0
+    return float(mutual / ((_entropy(table.sum(1)) + _entropy(table.sum(0))) / 2))
 
 
 # Spectral clustering builds an n x n affinity graph: past this size it is skipped, not waited for.

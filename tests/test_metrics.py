@@ -32,6 +32,30 @@ def test_external_scores_are_label_permutation_invariant():
     assert metrics.external_scores(y, np.zeros(6, int))["ari"] == pytest.approx(0.0)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_external_scores_equal_scikit_learns(seed):
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 200))
+    y = rng.integers(0, rng.integers(1, 6), n)
+    found = y.copy() if seed % 2 else rng.integers(-1, rng.integers(1, 6), n)
+    found[: seed % 4] = 3  # a few changed labels, so the copies are near matches, not exact
+    scores = metrics.external_scores(y, found)
+    assert scores["ari"] == pytest.approx(adjusted_rand_score(y, found), abs=1e-12)
+    assert scores["nmi"] == pytest.approx(normalized_mutual_info_score(y, found), abs=1e-12)
+
+
+@pytest.mark.parametrize(("y", "found"), [([0, 0, 0], [1, 1, 1]), ([0, 1, 2], [2, 1, 0]),
+                                          ([0, 0, 0], [0, 1, 2]), ([0, 1, 2], [0, 0, 0]), ([0, 1], [5, 5])])
+def test_external_scores_edge_cases_equal_scikit_learns(y, found):
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    scores = metrics.external_scores(np.array(y), np.array(found))
+    assert scores == {"ari": pytest.approx(adjusted_rand_score(y, found), abs=1e-12),
+                      "nmi": pytest.approx(normalized_mutual_info_score(y, found), abs=1e-12)}
+
+
 def test_baselines_label_every_point_and_spectral_separates_moons():
     from gankmeans import datasets
 
