@@ -57,3 +57,18 @@ def test_a_dead_training_process_ends_the_run_with_a_message():
     process.process.join()
     assert runner.status == ERROR and "stopped unexpectedly" in runner.error
     assert runner.latest.epoch == 1  # the frames received stay
+
+
+def test_training_goes_on_while_the_server_reads_nothing():
+    # The display drains the pipe once per tick, and the pipe holds only a few frames (each one
+    # ~0.3 MB at 20,000 points). Training must not wait for it: the child sends from its own thread.
+    process = worker_module.Worker()
+    X = np.random.default_rng(0).normal(size=(20_000, 2))
+    config = TrainConfig(n_clusters=4, max_epochs=1_000, tol=0.0, device="cpu")
+    runner = Runner(X, config, None, process)
+    runner.step()  # waits until the child has started, so the timing below is training alone
+    runner.play()
+    time.sleep(3.0)  # no property read here: every read drains the pipe
+    received = runner.n_frames
+    runner.pause()
+    assert received >= 10, f"only {received} epochs in 3 s: training waited for the reader"
