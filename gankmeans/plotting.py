@@ -169,7 +169,10 @@ def _centroid_traces(centroids, trail, webgl: bool = False) -> list:
 
 def _layout(fig: go.Figure, title: str, axes: tuple[str, str], bounds=None, height: int = 420):
     # Plain styling instead of a template: assigning a template deep-copies it, every frame.
-    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height, margin=_MARGIN,
+    # Fixed margins: growing them to fit the labels costs every new chart a second layout pass
+    # in the browser (measured: 3.9 -> 5.0 displayed frames/s at N = 2,000).
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height,
+                      margin={**_MARGIN, "autoexpand": False},
                       plot_bgcolor="white", uirevision="keep", showlegend=False)
     fig.update_xaxes(title_text=axes[0], range=None if bounds is None else bounds[0], **_AXIS)
     fig.update_yaxes(title_text=axes[1], range=None if bounds is None else bounds[1], **_AXIS)
@@ -322,7 +325,8 @@ def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
                                                               "title": {"text": titles[0]}, "anchor": "y2"},
                           yaxis2={**_AXIS, "range": y_range, "title": {"text": titles[1]}, "anchor": "x2"})
         fig.update_layout(title_text=f"{fig.layout.title.text}; right: the student's space")
-    fig.update_layout(updatemenus=[_play_buttons()], sliders=[_slider(shown)])
+    # Drawn once, so the margins may grow to make room for the slider and the buttons.
+    fig.update_layout(updatemenus=[_play_buttons()], sliders=[_slider(shown)], margin_autoexpand=True)
     return fig
 
 

@@ -378,3 +378,14 @@ def test_kmeans_colours_are_matched_again_every_ten_epochs_not_every_tick(at):
     assert epoch(at) == 11
     *_, reference, _ = at.session_state["kmeans_figure"]
     assert reference.epoch == 10
+
+
+def test_kmeans_chart_is_kept_while_its_colour_matching_does_not_change(at):
+    # A new figure is a full re-plot in the browser; blobs keep their matching from epoch 1 on.
+    button(at, "Step").click().run()
+    *_, first = at.session_state["kmeans_figure"]
+    for _ in range(10):
+        button(at, "Step").click().run()
+    *_, mapping, reference, figure = at.session_state["kmeans_figure"]
+    assert reference.epoch == 10  # matched again...
+    assert figure is first  # ...to the same colours, so the same chart

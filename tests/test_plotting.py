@@ -178,3 +178,12 @@ def test_a_learned_run_replays_the_students_space_beside_the_input(learned_run):
     assert on_right and len(on_right) * 2 == len(fig.frames[0].data)
     assert plotting.embedding_view(frames[0]) is not None
     assert plotting.embedding_view(dataclasses.replace(frames[0], embedding=None)) is None
+
+
+def test_live_charts_keep_fixed_margins_and_the_replay_makes_room_for_its_slider():
+    # A live chart is new every tick: growing its margins costs the browser a second layout pass.
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    frames = list(train(X, TrainConfig(n_clusters=2, max_epochs=2, device="cpu")))
+    sample = plotting.display_sample(len(X))
+    assert plotting.scatter_figure(X, frames[-1], sample).layout.margin.autoexpand is False
+    assert plotting.replay_figure(X, frames, sample).layout.margin.autoexpand is True

@@ -60,23 +60,29 @@ def _kmeans_figure(dataset, controls: dict, runner):
     """Plain K-Means, its labels matched to the run's so that the same blob has the same colour.
 
     It is matched to the run's latest frame every REMATCH_EPOCHS epochs and at the end, not per
-    tick: every rebuilt figure is a full re-plot in the browser. (Matching only the first frame
-    mismatched the learned space, whose early labels are not yet its final clusters.)
+    tick, and the figure is rebuilt only when the matching changes: every new figure is a full
+    re-plot in the browser. (Matching only the first frame mismatched the learned space, whose
+    early labels are not yet its final clusters.)
     """
     keys = (app_data.key(controls), controls["n_clusters"])
     reference, reference_key = _kmeans_reference(runner)
-    cached = st.session_state.get("kmeans_figure")
-    if cached is not None and cached[0] == keys and cached[1] == reference_key:
-        return cached[3]
+    cached = st.session_state.get("kmeans_figure")  # (keys, reference_key, mapping, reference, figure)
+    same_data = cached is not None and cached[0] == keys
+    if same_data and cached[1] == reference_key:
+        return cached[4]
     labels, centers = app_data.kmeans(*keys, dataset)
+    mapping = np.arange(len(centers))
     if reference is not None:
         mapping = metrics.match_labels(labels, reference.labels, len(centers))
+    if same_data and np.array_equal(mapping, cached[2]):
+        figure = cached[4]  # the same colours: an unchanged chart costs the browser nothing
+    else:
         labels, centers = mapping[labels], centers[np.argsort(mapping)]
-    scores = metrics.external_scores(dataset.y, labels)
-    extra = f", ARI {scores['ari']:.3f}" if scores else ""
-    figure = plotting.kmeans_figure(dataset.X2, labels, centers, dataset.sample, dataset.axes,
-                                    title=f"Plain K-Means{extra}")
-    st.session_state["kmeans_figure"] = (keys, reference_key, reference, figure)
+        scores = metrics.external_scores(dataset.y, labels)
+        extra = f", ARI {scores['ari']:.3f}" if scores else ""
+        figure = plotting.kmeans_figure(dataset.X2, labels, centers, dataset.sample, dataset.axes,
+                                        title=f"Plain K-Means{extra}")
+    st.session_state["kmeans_figure"] = (keys, reference_key, mapping, reference, figure)
     return figure
 
 
