@@ -21,7 +21,7 @@ TRAIL_LENGTH = 15
 CENTROID_SIZE = 18
 REPLAY_FRAMES = 100
 REPLAY_POINTS = 1_000  # each replay frame carries its points: keep the figure a few MB at most
-_MARGIN = {"l": 40, "r": 10, "t": 36, "b": 36}
+_MARGIN = {"l": 56, "r": 10, "t": 36, "b": 48}  # room for tick labels and axis titles
 _AXIS = {"gridcolor": "#E5E8EC", "zerolinecolor": "#C9CED6", "linecolor": "#C9CED6"}
 
 
