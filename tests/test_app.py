@@ -193,6 +193,19 @@ def test_progress_is_full_at_the_end_and_names_how_the_run_ended():
     assert progress("idle", None, 60) == (0.0, "Ready: 0 of up to 60 epochs")
 
 
+def test_the_live_chart_is_drawn_over_the_previous_one_and_only_when_the_epoch_changes(at):
+    button(at, "Step").click().run()
+    slots = at.session_state["live_slots"]
+    front, first = slots["front"], slots["figures"][slots["front"]]
+    at.run()  # a rerun with no new epoch: the same figure, so the browser re-plots nothing
+    assert slots["front"] == front and slots["figures"][front] is first
+    button(at, "Step").click().run()
+    slots = at.session_state["live_slots"]
+    assert slots["front"] != front  # the new epoch went to the other slot, now in front...
+    assert slots["figures"][front] is first  # ...drawn over the previous one, kept behind it
+    assert "epoch 2" in slots["figures"][slots["front"]].layout.title.text
+
+
 def test_kmeans_colours_follow_the_run_s_clusters(at):
     small_run(at)
     button(at, "Train").click().run()

@@ -65,3 +65,24 @@ def test_switching_to_the_learned_space_shows_the_students_space(app_server, pag
     page.wait_for_function(f"({EPOCH_VALUE})() >= 5", timeout=60_000)
     assert "teacher_space=learned" in page.url
     assert no_exception(page)
+
+
+# Samples every animation frame: is any drawn Plotly chart under the live chart's centre?
+BLANK_FRAMES = """async (ms) => {
+  const box = document.querySelector('.st-key-live_0').getBoundingClientRect();
+  const x = box.left + box.width / 2, y = box.top + box.height / 2; const seen = [];
+  for (const t0 = performance.now(); performance.now() - t0 < ms;) {
+    seen.push(document.elementsFromPoint(x, y).some(e => e.closest('.js-plotly-plot .main-svg')));
+    await new Promise(r => requestAnimationFrame(r)); }
+  return [seen.length, seen.filter(drawn => !drawn).length]; }"""
+
+
+def test_the_live_chart_never_goes_blank_while_it_plays(app_server, page):
+    # Every epoch is a new chart, blank while Plotly draws it; the previous one must show through.
+    open_app(page, f"{app_server}/?speed=10")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_function(f"({EPOCH_VALUE})() >= 3", timeout=30_000)
+    first = page.evaluate(EPOCH_VALUE)
+    frames, blank = page.evaluate(BLANK_FRAMES, 2_000)
+    assert page.evaluate(EPOCH_VALUE) > first + 3  # it did redraw meanwhile
+    assert frames > 10 and blank == 0, f"blank in {blank} of {frames} animation frames"
