@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from sklearn.metrics import mutual_info_score
 from sklearn.metrics.cluster import contingency_matrix
 
 
@@ -42,7 +41,17 @@ def external_scores(y_true, labels) -> dict[str, float]:
     """
     if y_true is None:
         return {}
-    table = contingency_matrix(y_true, labels).astype(np.float64)
+    return table_scores(contingency_matrix(y_true, labels))
+
+
+def table_scores(table) -> dict[str, float]:
+    """ARI and NMI from a contingency table of counts (true classes x found clusters).
+
+    Empty rows and columns (a cluster no point fell in) are ignored, as they are when the
+    table is made from the labels.
+    """
+    table = np.asarray(table, dtype=np.float64)
+    table = table[table.sum(1) > 0][:, table.sum(0) > 0]
     return {"ari": _adjusted_rand(table), "nmi": _normalized_mutual_info(table)}
 
 
@@ -66,10 +75,12 @@ def _entropy(counts: np.ndarray) -> float:
 def _normalized_mutual_info(table: np.ndarray) -> float:
     if table.shape[0] == table.shape[1] == 1:  # nothing is split on either side: a perfect match
         return 1.0
-    mutual = mutual_info_score(None, None, contingency=table)
+    n, rows, cols = table.sum(), table.sum(1, keepdims=True), table.sum(0, keepdims=True)
+    filled = table > 0
+    mutual = float((table[filled] / n * np.log(table[filled] * n / (rows * cols)[filled])).sum())
     if mutual <= 0:
         return 0.0
-    return float(mutual / ((_entropy(table.sum(1)) + _entropy(table.sum(0))) / 2))
+    return float(mutual / ((_entropy(rows.ravel()) + _entropy(cols.ravel())) / 2))
 
 
 # Spectral clustering builds an n x n affinity graph: past this size it is skipped, not waited for.

@@ -39,6 +39,19 @@ def test_every_epoch_keeps_its_metrics_and_scores(frame):
     assert [f.epoch for f in store.recent] == list(range(30 - plotting.TRAIL_LENGTH + 1, 31))
 
 
+def test_each_epoch_s_scores_equal_scikit_learn_s_even_with_text_classes_and_an_empty_cluster(frame):
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    y = np.array(["a", "b", "c", "d", "e"])[np.random.default_rng(1).integers(0, 5, len(frame.labels))]
+    labels = frame.labels.copy()
+    labels[labels == 3] = 2  # cluster 3 now holds no point
+    store = FrameStore(y_true=y)
+    store.add(dataclasses.replace(frame, labels=labels))
+    row = store.metrics[0]
+    assert row["ari"] == pytest.approx(adjusted_rand_score(y, labels), abs=1e-12)
+    assert row["nmi"] == pytest.approx(normalized_mutual_info_score(y, labels), abs=1e-12)
+
+
 def test_memory_stays_bounded_however_long_the_run(frame):
     store = FrameStore(keep=20)
     sizes = {}

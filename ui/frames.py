@@ -42,6 +42,8 @@ class FrameStore:
 
     def __init__(self, y_true=None, keep: int = plotting.REPLAY_FRAMES):
         self.y_true = y_true
+        # Classes as 0..C-1, once: each epoch's contingency table is then one bincount.
+        self._classes = None if y_true is None else np.unique(y_true, return_inverse=True)[1].ravel()
         self.keep = keep
         self.metrics: list[dict] = []
         self.recent: deque[Frame] = deque(maxlen=plotting.TRAIL_LENGTH)
@@ -50,7 +52,7 @@ class FrameStore:
         self._stride = 1
 
     def add(self, frame: Frame) -> None:
-        self.metrics.append({**frame.metrics(), **metrics.external_scores(self.y_true, frame.labels)})
+        self.metrics.append({**frame.metrics(), **self._external_scores(frame)})
         self.recent.append(frame)
         if self.first is None:
             self.first = thin(frame)
@@ -59,6 +61,13 @@ class FrameStore:
         if len(self._spread) > 2 * self.keep:  # halve: keep every other one, evenly spaced still
             self._stride *= 2
             self._spread = [f for f in self._spread if f.epoch % self._stride == 0]
+
+    def _external_scores(self, frame: Frame) -> dict[str, float]:
+        if self._classes is None:
+            return {}
+        k = len(frame.centroids)
+        table = np.bincount(self._classes * k + frame.labels, minlength=(self._classes.max() + 1) * k)
+        return metrics.table_scores(table.reshape(-1, k))
 
     def __len__(self) -> int:
         return len(self.metrics)

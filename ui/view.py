@@ -125,9 +125,9 @@ def charts(runner, dataset, controls: dict) -> None:
 # every tick gets two slots stacked in one grid cell. The new figure goes to the back slot, which
 # comes to the front; while it is drawn it is transparent, and the previous frame shows through.
 _STACK_CSS = """<style>
-div:has(> div > .st-key-{key}_0) {{ display: grid; grid-template-columns: minmax(0, 1fr); }}
-div:has(> .st-key-{key}_0), div:has(> .st-key-{key}_1) {{ grid-area: 1 / 1; }}
-div:has(> .st-key-{key}_{front}) {{ z-index: 1; }}
+.st-key-{key}_stack {{ display: grid; grid-template-columns: minmax(0, 1fr); }}
+.st-key-{key}_stack > div {{ grid-area: 1 / 1; }}
+.st-key-{key}_stack > div:nth-child({front_child}) {{ z-index: 1; }}
 </style>"""
 
 
@@ -144,11 +144,13 @@ def double_buffered(column, key: str, version, make_figure) -> None:
         state["figures"][state["front"]] = make_figure()
         state["version"] = version
     with column:
-        st.html(_STACK_CSS.format(key=key, front=state["front"]))
-        for slot, figure in enumerate(state["figures"]):
-            with st.container(key=f"{key}_{slot}"):
-                if figure is not None:
-                    st.plotly_chart(figure, key=f"{key}_chart_{slot}", **_CHART)
+        # Plain class selectors: `:has()` would be re-checked on every change to the page.
+        st.html(_STACK_CSS.format(key=key, front_child=state["front"] + 1))
+        with st.container(key=f"{key}_stack"):
+            for slot, figure in enumerate(state["figures"]):
+                with st.container(key=f"{key}_{slot}"):
+                    if figure is not None:
+                        st.plotly_chart(figure, key=f"{key}_chart_{slot}", **_CHART)
 
 
 def _curves(runner):
