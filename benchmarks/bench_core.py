@@ -129,11 +129,12 @@ def kmeans_step_table(n: int, dims, repeats: int) -> None:
 
 def _teacher_step(X, centers):
     points, centroids = torch.from_numpy(X), torch.from_numpy(centers)
-    points_sq = (points * points).sum(1)  # constant over a run: computed once, as train() does
+    # Constant over a run: computed once, as train() does.
+    points_sq, points_t = (points * points).sum(1), points.T.contiguous()
 
     def step():
         nearest, _ = assign(points, centroids, 0.0, points_sq)
-        update_centroids(points, nearest, centroids)
+        update_centroids(points, nearest, centroids, points_t)
     return step
 
 

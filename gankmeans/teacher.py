@@ -71,8 +71,16 @@ def _min_and_argmin(partial: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return best, index
 
 
-def update_centroids(points: torch.Tensor, labels: torch.Tensor, previous: torch.Tensor):
+def update_centroids(points: torch.Tensor, labels: torch.Tensor, previous: torch.Tensor,
+                     points_t: torch.Tensor | None = None):
     """Mean of each cluster's points; an empty cluster keeps its previous centroid.
+
+    Parameters
+    ----------
+    points_t : Tensor (d, n), optional
+        ``points.T.contiguous()``, which a caller updating the same points every epoch can keep:
+        summing into K columns along its rows took 4.3 ms instead of 10.9 at 1,000,000 points,
+        D = 2 (9.6 instead of 17.3 at D = 16) on 2 CPU cores.
 
     Returns
     -------
@@ -81,7 +89,10 @@ def update_centroids(points: torch.Tensor, labels: torch.Tensor, previous: torch
         How many clusters received no point.
     """
     n_clusters = previous.shape[0]
-    sums = torch.zeros_like(previous).index_add_(0, labels, points)
+    if points_t is None:
+        sums = torch.zeros_like(previous).index_add_(0, labels, points)
+    else:
+        sums = torch.zeros_like(previous.T).index_add_(1, labels, points_t).T
     counts = torch.bincount(labels, minlength=n_clusters).to(points.dtype)
     means = sums / counts.clamp_min(1).unsqueeze(1)
     is_empty = counts == 0

@@ -158,7 +158,9 @@ class _Run:
     def _set_teacher_points(self, points: torch.Tensor) -> None:
         """Where the teacher measures: the standardised input, or the encoder's space."""
         self.teacher_points = points
-        self.points_sq = (points * points).sum(1)  # the teacher needs it every epoch
+        # Both are constant while the space is: the teacher uses them every epoch.
+        self.points_sq = (points * points).sum(1)
+        self.points_t = points.T.contiguous()
 
     def _initial_centroids(self) -> torch.Tensor:
         points = self.teacher_points.double().cpu().numpy()
@@ -206,7 +208,7 @@ class _Run:
         decided_by_student = teacher == ABSTAIN
         labels = torch.where(decided_by_student, student, teacher)
         previous = self.centroids
-        self.centroids, empty = update_centroids(self.teacher_points, labels, previous)
+        self.centroids, empty = update_centroids(self.teacher_points, labels, previous, self.points_t)
         shift = float((self.centroids - previous).norm(dim=1).max())
         if self.space is None:
             input_centroids = self.centroids

@@ -1,5 +1,6 @@
 """The teacher: nearest centroid on hand-computed cases, abstention, and the centroid update."""
 
+import pytest
 import torch
 
 from gankmeans.teacher import ABSTAIN, assign, squared_distances, update_centroids
@@ -52,18 +53,33 @@ def test_a_single_centroid_never_abstains():
     assert nearest.tolist() == teacher.tolist() == [0, 0]
 
 
-def test_update_moves_centroids_to_cluster_means():
+def transposed(points):
+    return {"points_t": points.T.contiguous()}
+
+
+@pytest.mark.parametrize("extra", [lambda points: {}, transposed], ids=["points", "points_t"])
+def test_update_moves_centroids_to_cluster_means(extra):
     points = tensor([[0, 0], [2, 0], [10, 10], [10, 12]])
     labels = torch.tensor([0, 0, 1, 1])
-    centroids, empty = update_centroids(points, labels, tensor([[9, 9], [9, 9]]))
+    centroids, empty = update_centroids(points, labels, tensor([[9, 9], [9, 9]]), **extra(points))
     torch.testing.assert_close(centroids, tensor([[1, 0], [10, 11]]))
     assert empty == 0
 
 
-def test_empty_cluster_keeps_its_previous_centroid_and_is_counted():
+@pytest.mark.parametrize("extra", [lambda points: {}, transposed], ids=["points", "points_t"])
+def test_empty_cluster_keeps_its_previous_centroid_and_is_counted(extra):
     points = tensor([[0, 0], [2, 0]])
     previous = tensor([[5, 5], [7, 7], [-3, 4]])
-    centroids, empty = update_centroids(points, torch.tensor([0, 0]), previous)
+    centroids, empty = update_centroids(points, torch.tensor([0, 0]), previous, **extra(points))
     assert torch.isfinite(centroids).all()
     torch.testing.assert_close(centroids, tensor([[1, 0], [7, 7], [-3, 4]]))
     assert empty == 2
+
+
+def test_the_transposed_points_give_the_same_centroids():
+    points = torch.randn(5_000, 16, generator=torch.Generator().manual_seed(0))
+    labels = torch.randint(0, 8, (5_000,), generator=torch.Generator().manual_seed(1))
+    previous = torch.zeros(8, 16)
+    expected, _ = update_centroids(points, labels, previous)
+    fast, _ = update_centroids(points, labels, previous, points.T.contiguous())
+    torch.testing.assert_close(fast, expected)
