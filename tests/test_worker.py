@@ -69,6 +69,6 @@ def test_training_goes_on_while_the_server_reads_nothing():
     runner.step()  # waits until the child has started, so the timing below is training alone
     runner.play()
     time.sleep(3.0)  # no property read here: every read drains the pipe
+    runner.pause()  # its reply comes after every frame sent before it: all of them are in now
     received = runner.n_frames
-    runner.pause()
     assert received >= 10, f"only {received} epochs in 3 s: training waited for the reader"
