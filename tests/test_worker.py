@@ -72,3 +72,27 @@ def test_training_goes_on_while_the_server_reads_nothing():
     runner.pause()  # its reply comes after every frame sent before it: all of them are in now
     received = runner.n_frames
     assert received >= 10, f"only {received} epochs in 3 s: training waited for the reader"
+
+
+def test_unread_messages_wait_in_a_bounded_outbox():
+    # Nobody reads (a closed tab keeps its session a while): training must then wait, not
+    # keep every frame in memory.
+    import multiprocessing
+
+    reader, writer = multiprocessing.Pipe()
+    outbox = worker_module._Outbox(writer, limit=5)
+    sent = []
+
+    def train_and_send():
+        for epoch in range(100):
+            outbox.send(("frame", "run", bytes(200_000)))  # more than the pipe's buffer holds
+            sent.append(epoch)
+
+    threading.Thread(target=train_and_send, daemon=True).start()
+    time.sleep(1.0)
+    assert 5 <= len(sent) <= 10  # the outbox's 5, the one on its way, and what the pipe took
+    for _ in range(20):
+        reader.recv()  # reading lets it go on
+    time.sleep(0.5)
+    assert len(sent) >= 25
+    reader.close()

@@ -120,6 +120,12 @@ def _warm_up() -> None:
     next(iter(train(points, TrainConfig(n_clusters=2, max_epochs=1, device="cpu"))))
 
 
+# Messages waiting to be sent, at most: enough slack for several display ticks, and a bound on
+# memory when nobody reads (a closed tab keeps its session for a while): 64 frames of 50,000
+# points are ~42 MB.
+OUTBOX_LIMIT = 64
+
+
 class _Outbox:
     """Sends the child's messages, in order, from a thread of their own.
 
@@ -129,19 +135,23 @@ class _Outbox:
     headless, with no chart drawn at all).
     """
 
-    def __init__(self, conn):
-        self._queue = queue.SimpleQueue()
+    def __init__(self, conn, limit: int = OUTBOX_LIMIT):
+        self._queue = queue.Queue(maxsize=limit)  # full: training waits, as memory must not grow
         threading.Thread(target=self._send_all, args=(conn,), daemon=True).start()
 
     def send(self, message) -> None:
         self._queue.put(message)
 
     def _send_all(self, conn) -> None:
+        gone = False
         while True:
+            message = self._queue.get()
+            if gone:
+                continue  # keep emptying the queue, so that the training loop never waits for it
             try:
-                conn.send(self._queue.get())
-            except (OSError, ValueError):  # the server is gone; the main loop will see EOF
-                return
+                conn.send(message)
+            except (OSError, ValueError):  # the server is gone; the main loop will see EOF and stop
+                gone = True
 
 
 def serve(conn, trainer: str) -> None:
