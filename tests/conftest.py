@@ -102,3 +102,52 @@ def browser():
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+# --- AppTest: the app without a browser, shared by tests/test_app*.py ---------------------------
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def worker():
+    """One warm training process for all these tests (each app would otherwise start its own)."""
+    from ui.worker import Worker
+
+    return Worker()
+
+
+@pytest.fixture
+def at(worker):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state["worker"] = worker
+    app.run()
+    yield app
+    if "runner" in app.session_state:
+        app.session_state["runner"].stop()
+
+
+def button(app, label):
+    return next(b for b in app.button if b.label == label)
+
+
+def epoch(app) -> int:
+    metric = next(m for m in app.metric if m.label == "Epoch")
+    return int(metric.value.split("/")[0])
+
+
+def play_until_done(app, timeout=60.0):
+    """AppTest's run_every timers never fire: drive the fragment with repeated runs."""
+    deadline = time.monotonic() + timeout
+    while app.session_state["runner"].status == "playing" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        app.run()
+    app.run()
+
+
+def small_run(app, epochs=8):
+    app.number_input(key="max_epochs").set_value(epochs)
+    app.select_slider(key="speed").set_value("max")
+    return app.run()

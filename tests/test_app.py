@@ -5,18 +5,15 @@ from __future__ import annotations
 import io
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
+from conftest import button, epoch, play_until_done, small_run
 
-from gankmeans import DivergenceError, datasets, metrics, train
+from gankmeans import DivergenceError, train
 from ui import controls
 from ui.worker import Worker
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def diverging_train(X, config):
@@ -25,46 +22,6 @@ def diverging_train(X, config):
     yield next(frames)
     yield next(frames)
     raise DivergenceError("Training diverged at epoch 3: the losses became D=nan, G=nan.")
-
-
-@pytest.fixture(scope="module")
-def worker():
-    """One warm training process for all these tests (each app would otherwise start its own)."""
-    return Worker()
-
-
-@pytest.fixture
-def at(worker):
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["worker"] = worker
-    app.run()
-    yield app
-    if "runner" in app.session_state:
-        app.session_state["runner"].stop()
-
-
-def button(app, label):
-    return next(b for b in app.button if b.label == label)
-
-
-def epoch(app) -> int:
-    metric = next(m for m in app.metric if m.label == "Epoch")
-    return int(metric.value.split("/")[0])
-
-
-def play_until_done(app, timeout=60.0):
-    """AppTest's run_every timers never fire: drive the fragment with repeated runs."""
-    deadline = time.monotonic() + timeout
-    while app.session_state["runner"].status == "playing" and time.monotonic() < deadline:
-        time.sleep(0.05)
-        app.run()
-    app.run()
-
-
-def small_run(app, epochs=8):
-    app.number_input(key="max_epochs").set_value(epochs)
-    app.select_slider(key="speed").set_value("max")
-    return app.run()
 
 
 def test_loads_without_exception(at):
@@ -221,7 +178,7 @@ def test_kmeans_colours_follow_the_run_s_clusters(at):
 
 def data_points(app):
     """The current data set's points on the plotting axes, as the app made them."""
-    from ui import controls, data
+    from ui import data
 
     state = app.session_state
     if state["dataset"] == data.UPLOAD:
@@ -340,65 +297,3 @@ def test_choosing_another_label_column_resets_the_run(at):
     assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)
     assert at.session_state["n_clusters"] == 2 and len(data_points(at)) == 20
     assert {m.label for m in at.metric} >= {"ARI", "NMI"}
-
-
-# --- the learned teacher space --------------------------------------------------------------------
-
-def chart_titles(app) -> list[str]:
-    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")]
-
-
-def test_the_learned_space_preset_separates_moons_and_shows_the_students_space(at):
-    at.selectbox(key="preset").set_value("Moons, learned space").run()
-    assert (at.session_state["teacher_space"], at.session_state["dataset"]) == ("learned", "moons")
-    small_run(at, epochs=30)
-    button(at, "Train").click().run()
-    play_until_done(at)
-    assert not at.exception
-    assert any(title.startswith("The student's space, epoch") for title in chart_titles(at))
-    ari = float(next(m for m in at.metric if m.label == "ARI").value)
-    kmeans_title = next(t for t in chart_titles(at) if t.startswith("Plain K-Means"))
-    kmeans_ari = float(kmeans_title.split("ARI ")[1][:5])
-    assert ari >= 0.95 > kmeans_ari  # the student's space beats the teacher's own
-    replay = json.loads(next(c for c in at.get("plotly_chart") if "Replay" in c.proto.spec).proto.spec)
-    assert "xaxis2" in replay["layout"] and "student's space" in replay["layout"]["title"]["text"]
-
-
-def test_switching_the_teacher_space_resets_the_run_and_the_link_says_so(at):
-    button(at, "Step").click().run()
-    assert not any(t.startswith("The student's space") for t in chart_titles(at))
-    at.radio(key="teacher_space").set_value("learned").run()
-    assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)
-    button(at, "Step").click().run()
-    assert any(t.startswith("The student's space, epoch 1") for t in chart_titles(at))
-    assert at.query_params["teacher_space"] == "learned"
-
-
-@pytest.mark.parametrize("preset", [name for name in controls.PRESETS if name.endswith("learned space")])
-def test_each_learned_space_preset_separates_its_data_set(preset):
-    # What the preset's run gives in the app (same config, one torch thread as in the worker).
-    values = {**controls.DEFAULTS, **controls.PRESETS[preset]}
-    X, y = datasets.load(values["dataset"], values["n_samples"], values["noise"], values["seed"])
-    *_, last = train(X, controls.to_config(values))
-    assert metrics.external_scores(y, last.labels)["ari"] >= 0.9
-
-
-def test_kmeans_colours_are_matched_again_every_ten_epochs_not_every_tick(at):
-    # The learned space's first labels are not its final clusters: matching K-Means to the
-    # first frame alone left its colours crossed for the whole run.
-    for _ in range(11):
-        button(at, "Step").click().run()
-    assert epoch(at) == 11
-    *_, reference, _ = at.session_state["kmeans_figure"]
-    assert reference.epoch == 10
-
-
-def test_kmeans_chart_is_kept_while_its_colour_matching_does_not_change(at):
-    # A new figure is a full re-plot in the browser; blobs keep their matching from epoch 1 on.
-    button(at, "Step").click().run()
-    *_, first = at.session_state["kmeans_figure"]
-    for _ in range(10):
-        button(at, "Step").click().run()
-    *_, mapping, reference, figure = at.session_state["kmeans_figure"]
-    assert reference.epoch == 10  # matched again...
-    assert figure is first  # ...to the same colours, so the same chart

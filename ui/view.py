@@ -117,6 +117,8 @@ def charts(runner, dataset, controls: dict) -> None:
     baseline.plotly_chart(_kmeans_figure(dataset, controls, runner), key="kmeans", **_CHART)
     if frame is not None:
         curves = _curves(runner)
+        # _curves returns its cached figure until it rebuilds: identity is the version. The figure
+        # drawn last is held in a slot, so a new one cannot reuse its id.
         double_buffered(st.container(), "curves", id(curves), lambda: curves)
 
 
