@@ -49,4 +49,10 @@ def _heatmap_toggle(dataset) -> None:
                    "a 2-D grid would cover only the projection, not the space the student decides in.")
 
 
-main()
+# Streamlit runs this file as "__main__". Each training process is started by multiprocessing's
+# spawn, which re-imports the server's main script in the child under the name "__mp_main__";
+# ui.worker hides this file from it, but a rerun in another session can make it the main script
+# again at any instant. Guarded, that import only defines functions (unguarded, the child ran
+# the whole app, tried to start a process of its own, and died).
+if __name__ == "__main__":
+    main()

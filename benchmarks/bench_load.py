@@ -15,6 +15,7 @@ import contextlib
 import os
 import platform
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -114,10 +115,13 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--log", type=Path, help="write the server's output here")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for each run")
+    parser.add_argument("--screenshots", type=Path, default=Path(tempfile.gettempdir()) / "bench_load",
+                        help="folder for each session's final full-page screenshot")
     args = parser.parse_args()
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
+    args.screenshots.mkdir(parents=True, exist_ok=True)
     settings = [session_values(seed, args.epochs) for seed in range(1, args.sessions + 1)]
     process, url = start_app(log=args.log)
     rows, checks = [], {}
@@ -147,10 +151,14 @@ def main() -> int:
                 finished.append(time.perf_counter() - started)
             peak_mb = watch.stop()
             for page, values, seconds in zip(pages, settings, finished, strict=True):
-                page.wait_for_selector(APP_READY, timeout=60_000)
-                errors = page.locator(ERRORS).count()
+                try:
+                    page.wait_for_selector(APP_READY, timeout=60_000)
+                    settled = True
+                except PlaywrightTimeout:  # reported below, with what the page showed
+                    settled = False
+                page.screenshot(path=args.screenshots / f"session_{values['seed']}.png", full_page=True)
                 rows.append({"seed": values["seed"], "seconds": seconds, "shown": read_result(page),
-                             "errors": errors})
+                             "errors": page.locator(ERRORS).count(), "settled": settled})
             browser.close()
     finally:
         stop_app(process)
@@ -160,6 +168,7 @@ def main() -> int:
     checks["each equals its own headless run"] = all(row["shown"] == row["expected"] for row in rows)
     checks["results differ between sessions"] = len({row["shown"]["inertia"] for row in rows}) == len(rows)
     checks["no error on any page"] = not any(row["errors"] for row in rows)
+    checks["every page idle after its run"] = all(row["settled"] for row in rows)
     checks[f"server memory < {MEMORY_BOUND_MB:,} MB"] = peak_mb < MEMORY_BOUND_MB
     report(args, rows, checks, idle_mb, loaded_mb, peak_mb)
     return 0 if all(checks.values()) else 1
@@ -182,6 +191,7 @@ def report(args, rows, checks, idle_mb, loaded_mb, peak_mb) -> None:
           f"{args.sessions} train | {peak_mb:,.0f} |\n")
     for name, ok in checks.items():
         print(f"- {'PASS' if ok else 'FAIL'}: {name}")
+    print(f"\nEach session's last screen: {args.screenshots}/session_<seed>.png")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ from __future__ import annotations
 import sys
 import threading
 import time
+import types
+from multiprocessing.context import SpawnProcess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,6 +48,27 @@ def test_concurrent_starts_never_leave_the_app_script_visible_to_a_child(monkeyp
     assert len(seen) == 6
     assert all(main is not original and not hasattr(main, "__file__") for main in seen)
     assert sys.modules["__main__"] is original
+
+
+def test_a_worker_spawned_while_a_rerun_makes_app_py_the_main_script_still_trains(monkeypatch):
+    # Streamlit installs app.py as __main__ at the start of every script run, in each session's
+    # thread, so one can land between the worker's swap and the spawn: the child then re-imports
+    # app.py. Seen in the 4-session load test: that child ran the whole app and died.
+    app_script = types.ModuleType("__main__")
+    app_script.__file__ = str(Path(__file__).resolve().parents[1] / "app.py")
+    spawn = SpawnProcess.start
+
+    def start_during_a_rerun(process):
+        sys.modules["__main__"] = app_script
+        spawn(process)
+
+    monkeypatch.setattr(SpawnProcess, "start", start_during_a_rerun)
+    process = worker_module.Worker()
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    runner = Runner(X, TrainConfig(n_clusters=2, max_epochs=5, device="cpu"), None, process)
+    runner.step()
+    assert runner.status != ERROR, runner.error
+    assert runner.n_frames == 1 and process.alive
 
 
 def test_a_dead_training_process_ends_the_run_with_a_message():

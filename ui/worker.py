@@ -24,7 +24,7 @@ import weakref
 # Child -> parent: ("frame", run, Frame), ("end", run, status, message), ("ack", run).
 
 
-_SPAWN_LOCK = threading.Lock()  # guards the __main__ swap in Worker.__init__; holds no data
+_SPAWN_LOCK = threading.Lock()  # one __main__ swap at a time (Worker.__init__); holds no data
 
 
 class Worker:
@@ -42,11 +42,11 @@ class Worker:
         self.conn, child = context.Pipe()
         self.process = context.Process(target=serve, args=(child, trainer), name="gankmeans-worker",
                                        daemon=True)
-        # Streamlit runs app.py as __main__, and spawn would re-run __main__ in the child (a
-        # second app); the child needs only ui.worker, so hide the script while it starts. The
-        # swap is process-wide and sessions run in threads: one start at a time, or a session
-        # could restore the real script while another starts (seen with 4 users: a child ran
-        # app.py and died).
+        # Spawn re-imports the main script in the child, and under Streamlit that is app.py: hide
+        # it while the child starts, so that a worker imports only what it needs. The swap is
+        # process-wide, so one start at a time. It cannot be airtight: Streamlit installs app.py
+        # as __main__ again at the start of every script run, in every session's thread, so
+        # app.py keeps its body behind `if __name__ == "__main__"` and is harmless to import.
         with _SPAWN_LOCK:
             main = sys.modules["__main__"]
             sys.modules["__main__"] = types.ModuleType("__main__")
