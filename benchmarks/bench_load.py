@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 import torch
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
@@ -105,8 +107,21 @@ def headless(values: dict) -> dict:
 
 
 def read_result(page) -> dict:
-    value = lambda label: page.evaluate(f"({METRIC_JS})('{label}')")  # noqa: E731
-    return {"epoch": int(value("Epoch").split("/")[0]), "inertia": value("Inertia"), "ari": value("ARI")}
+    """The metrics a page shows; epoch 0 and None where it shows none (a blank or crashed page)."""
+    try:
+        value = lambda label: page.evaluate(f"({METRIC_JS})('{label}')")  # noqa: E731
+        epoch = value("Epoch")
+        return {"epoch": int(epoch.split("/")[0]) if epoch else 0, "inertia": value("Inertia"),
+                "ari": value("ARI")}
+    except PlaywrightError:
+        return {"epoch": 0, "inertia": None, "ari": None}
+
+
+def _count(page, selector: str) -> int:
+    try:
+        return page.locator(selector).count()
+    except PlaywrightError:
+        return 0
 
 
 def main() -> int:
@@ -118,13 +133,12 @@ def main() -> int:
     parser.add_argument("--screenshots", type=Path, default=Path(tempfile.gettempdir()) / "bench_load",
                         help="folder for each session's final full-page screenshot")
     args = parser.parse_args()
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     args.screenshots.mkdir(parents=True, exist_ok=True)
     settings = [session_values(seed, args.epochs) for seed in range(1, args.sessions + 1)]
     process, url = start_app(log=args.log)
-    rows, checks = [], {}
+    rows, checks, crashed = [], {}, set()
     try:
         idle_mb = tree_rss_mb(process.pid)
         with sync_playwright() as playwright:
@@ -132,6 +146,7 @@ def main() -> int:
             pages = []
             for values in settings:  # one context each: separate cookies, separate sessions
                 page = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+                page.on("crash", lambda _, seed=values["seed"]: crashed.add(seed))  # Chromium's own failure
                 page.goto(link(url, values))
                 pages.append(page)
             for page in pages:
@@ -156,9 +171,11 @@ def main() -> int:
                     settled = True
                 except PlaywrightTimeout:  # reported below, with what the page showed
                     settled = False
-                page.screenshot(path=args.screenshots / f"session_{values['seed']}.png", full_page=True)
+                with contextlib.suppress(PlaywrightError):  # a crashed page has no screen to save
+                    page.screenshot(path=args.screenshots / f"session_{values['seed']}.png", full_page=True)
                 rows.append({"seed": values["seed"], "seconds": seconds, "shown": read_result(page),
-                             "errors": page.locator(ERRORS).count(), "settled": settled})
+                             "errors": _count(page, ERRORS), "settled": settled,
+                             "crashed": values["seed"] in crashed})
             browser.close()
     finally:
         stop_app(process)
@@ -169,6 +186,7 @@ def main() -> int:
     checks["results differ between sessions"] = len({row["shown"]["inertia"] for row in rows}) == len(rows)
     checks["no error on any page"] = not any(row["errors"] for row in rows)
     checks["every page idle after its run"] = all(row["settled"] for row in rows)
+    checks["no browser page crashed"] = not any(row["crashed"] for row in rows)
     checks[f"server memory < {MEMORY_BOUND_MB:,} MB"] = peak_mb < MEMORY_BOUND_MB
     report(args, rows, checks, idle_mb, loaded_mb, peak_mb)
     return 0 if all(checks.values()) else 1
@@ -185,7 +203,8 @@ def report(args, rows, checks, idle_mb, loaded_mb, peak_mb) -> None:
         shown, expected = row["shown"], row["expected"]
         triple = " / ".join(str(shown[k]) for k in ("epoch", "inertia", "ari"))
         headless_triple = " / ".join(str(expected[k]) for k in ("epoch", "inertia", "ari"))
-        print(f"| {row['seed']} | {row['seconds']:.1f} s | {triple} | {headless_triple} | {row['errors']} |")
+        errors = f"{row['errors']}{' (page crashed)' if row['crashed'] else ''}"
+        print(f"| {row['seed']} | {row['seconds']:.1f} s | {triple} | {headless_triple} | {errors} |")
     print(f"\n| server memory (Streamlit + training processes) | MB |\n|---|---|\n| started, no session | "
           f"{idle_mb:,.0f} |\n| {args.sessions} sessions open | {loaded_mb:,.0f} |\n| peak while all "
           f"{args.sessions} train | {peak_mb:,.0f} |\n")
