@@ -114,6 +114,24 @@ def test_divergence_shows_an_error_and_keeps_the_last_frame(at):
     assert epoch(at) == 2  # the last good frame stays on screen
 
 
+def test_a_training_process_that_dies_is_reported_and_reset_starts_a_new_one(at):
+    dying = at.session_state["worker"] = Worker()
+    small_run(at)
+    button(at, "Step").click().run()
+    assert epoch(at) == 1
+    dying.process.kill()
+    dying.process.join()
+    at.run()
+    assert not at.exception
+    assert any("stopped unexpectedly" in e.value for e in at.error)
+    assert epoch(at) == 1  # the frames received stay
+    button(at, "Reset").click().run()
+    button(at, "Step").click().run()
+    assert not at.exception and not at.error
+    assert epoch(at) == 1
+    assert at.session_state["worker"] is not dying and at.session_state["worker"].alive
+
+
 def test_learning_rates_of_ten_stop_with_a_divergence_error(at):
     # The real core, no stand-in: with both rates at 10 the losses blow up in epoch 1.
     at.select_slider(key="lr_student").set_value(10.0)
