@@ -187,3 +187,32 @@ def test_live_charts_keep_fixed_margins_and_the_replay_makes_room_for_its_slider
     sample = plotting.display_sample(len(X))
     assert plotting.scatter_figure(X, frames[-1], sample).layout.margin.autoexpand is False
     assert plotting.replay_figure(X, frames, sample).layout.margin.autoexpand is True
+
+
+def _every_figure(run, learned_run):
+    X, frames = run
+    sample = np.arange(len(X))
+    bounds = plotting.padded_bounds(X)
+    yield plotting.scatter_figure(X, frames[-1], sample, trail=[f.centroids for f in frames[:3]],
+                                  heatmap=plotting.decision_grid(frames[-1], bounds), webgl=False)
+    yield plotting.scatter_figure(X, frames[-1], sample)
+    yield plotting.kmeans_figure(X, frames[-1].labels, frames[-1].centroids, sample)
+    yield plotting.curves_figure(frames, 10)
+    yield plotting.replay_figure(X, frames, sample)
+    learned_X, learned_frames = learned_run
+    yield plotting.embedding_figure(learned_frames[-1], np.arange(50))
+    yield plotting.replay_figure(learned_X, learned_frames, np.arange(len(learned_X)))
+    digits, _ = datasets.load("digits", n_samples=100)
+    yield plotting.image_gallery(digits, np.arange(100) % 3, (8, 8))
+
+
+def test_every_figure_passes_plotlys_full_validation(run, learned_run):
+    # The builders skip Plotly's checks for speed; this is where they are made, in full.
+    for figure in _every_figure(run, learned_run):
+        go.Figure(figure.to_dict())  # raises ValueError on an invalid property or value
+
+
+def test_full_validation_catches_what_the_builders_skip():
+    figure = go.Figure([go.Scatter(x=[1], y=[1], marker={"colour": "red"}, _validate=False)], _validate=False)
+    with pytest.raises(ValueError, match="colour"):
+        go.Figure(figure.to_dict())

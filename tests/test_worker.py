@@ -120,3 +120,16 @@ def test_unread_messages_wait_in_a_bounded_outbox():
     time.sleep(0.5)
     assert len(sent) >= 25
     reader.close()
+
+
+def test_a_received_frames_model_is_unpickled_only_when_used():
+    process = worker_module.Worker()
+    X = np.random.default_rng(0).normal(size=(80, 2))
+    runner = Runner(X, TrainConfig(n_clusters=3, max_epochs=5, device="cpu"), None, process)
+    runner.step()
+    runner.step()
+    first, latest = runner.recent
+    assert first.model._model is None and latest.model._model is None  # nothing decoded yet
+    assert np.array_equal(latest.model.predict_student(X), latest.student_labels)
+    assert latest.model._model is not None and first.model._model is None
+    assert latest.model.phase == latest.phase

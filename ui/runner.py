@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import threading
 import time
@@ -156,10 +157,27 @@ class Runner:
         if run != self._run:
             return None  # left over from a discarded run
         if kind == "frame":
-            self._store.add(pickle.loads(message[2]))  # our own worker's bytes
+            frame = pickle.loads(message[2])  # our own worker's bytes
+            self._store.add(dataclasses.replace(frame, model=PickledModel(message[3])))
         elif kind == "end":
             self._end(*message[2:])
         return kind
 
     def _end(self, status: str, message: str | None = None) -> None:
         self._status, self.error = status, message
+
+
+class PickledModel:
+    """A frame's CompositeModel, unpickled on first use: the viewer draws a few of the frames it
+    receives, and the model is nearly all of the time it takes to unpickle one (see worker.py)."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._model = None
+
+    def __getattr__(self, name: str):  # only for what this class lacks: the model's attributes
+        if name in ("_data", "_model"):  # not set yet (copy and pickle make bare instances)
+            raise AttributeError(name)
+        if self._model is None:
+            self._model = pickle.loads(self._data)  # our own worker's bytes
+        return getattr(self._model, name)
