@@ -119,35 +119,41 @@ def charts(runner, dataset, controls: dict) -> None:
         curves = _curves(runner)
         # _curves returns its cached figure until it rebuilds: identity is the version. The figure
         # drawn last is held in a slot, so a new one cannot reuse its id.
-        double_buffered(st.container(), "curves", id(curves), lambda: curves)
+        double_buffered(st.container(), "curves", id(curves), lambda: curves, slots=2)  # a new one ~1/s
 
 
 # A new figure is a new chart in the browser, blank while Plotly draws it: the live chart was blank
 # in 17-30 % of animation frames while playing (measured in Chromium). So a chart that changes
-# every tick gets two slots stacked in one grid cell. The new figure goes to the back slot, which
-# comes to the front; while it is drawn it is transparent, and the previous frame shows through.
+# every tick gets slots stacked in one grid cell, the newest in front. While it is drawn it is
+# transparent, and the one before shows through. Two slots were not enough once ticks got faster:
+# a new figure could replace the last drawn one while the newest was still being drawn (a blank
+# frame in 1 of 5 runs of the browser test); with three, the two before the newest are kept.
 _STACK_CSS = """<style>
 .st-key-{key}_stack {{ display: grid; grid-template-columns: minmax(0, 1fr); }}
 .st-key-{key}_stack > div {{ grid-area: 1 / 1; }}
-.st-key-{key}_stack > div:nth-child({front_child}) {{ z-index: 1; }}
+{layers}
 </style>"""
+_LAYER_CSS = ".st-key-{key}_stack > div:nth-child({child}) {{ z-index: {z}; }}"
 
 
-def double_buffered(column, key: str, version, make_figure) -> None:
-    """Draw a chart in ``column`` over its previous figure, so that it is never blank.
+def double_buffered(column, key: str, version, make_figure, slots: int = 3) -> None:
+    """Draw a chart in ``column`` over its previous figures, so that it is never blank.
 
     ``make_figure()`` is called only when ``version`` differs from the last one drawn under
-    ``key``; otherwise the same figure is sent again, which the browser does not re-plot.
+    ``key``; otherwise the same figures are sent again, which the browser does not re-plot.
+    The new figure replaces the oldest of ``slots``.
     """
     state = st.session_state.setdefault(f"{key}_slots",
-                                        {"version": None, "front": 0, "figures": [None, None]})
+                                        {"version": None, "front": 0, "figures": [None] * slots})
     if version != state["version"]:
-        state["front"] ^= 1
+        state["front"] = (state["front"] + 1) % slots
         state["figures"][state["front"]] = make_figure()
         state["version"] = version
+    # Plain class selectors: `:has()` would be re-checked on every change to the page.
+    layers = "\n".join(_LAYER_CSS.format(key=key, child=slot + 1, z=slots - (state["front"] - slot) % slots)
+                       for slot in range(slots))
     with column:
-        # Plain class selectors: `:has()` would be re-checked on every change to the page.
-        st.html(_STACK_CSS.format(key=key, front_child=state["front"] + 1))
+        st.html(_STACK_CSS.format(key=key, layers=layers))
         with st.container(key=f"{key}_stack"):
             for slot, figure in enumerate(state["figures"]):
                 with st.container(key=f"{key}_{slot}"):
