@@ -153,12 +153,14 @@ def double_buffered(column, key: str, version, make_figure, slots: int = 3) -> N
     layers = "\n".join(_LAYER_CSS.format(key=key, child=slot + 1, z=slots - (state["front"] - slot) % slots)
                        for slot in range(slots))
     with column:
-        st.html(_STACK_CSS.format(key=key, layers=layers))
         with st.container(key=f"{key}_stack"):
             for slot, figure in enumerate(state["figures"]):
                 with st.container(key=f"{key}_{slot}"):
                     if figure is not None:
                         st.plotly_chart(figure, key=f"{key}_chart_{slot}", **_CHART)
+        # After the charts: the browser may apply a rerun's elements over several animation frames,
+        # and a new order applied before the new chart showed the slot's older figure on top.
+        st.html(_STACK_CSS.format(key=key, layers=layers))
 
 
 def _curves(runner):
