@@ -31,6 +31,21 @@ def test_the_learned_space_preset_separates_moons_and_shows_the_students_space(a
     assert "xaxis2" in replay["layout"] and "student's space" in replay["layout"]["title"]["text"]
 
 
+def kmeans_column(app) -> int:
+    return next(i for i, column in enumerate(app.main.columns)
+                if any("Plain K-Means" in chart.proto.spec for chart in column.get("plotly_chart")))
+
+
+def test_a_learned_run_starts_with_the_k_means_chart_where_it_stays(at):
+    # A chart moved to another column is a new chart in the browser, blank until re-plotted.
+    at.radio(key="teacher_space").set_value("learned").run()
+    before = kmeans_column(at)
+    assert any("appears here with the first epoch" in caption.value for caption in at.caption)
+    button(at, "Step").click().run()
+    assert kmeans_column(at) == before
+    assert any(t.startswith("The student's space, epoch 1") for t in chart_titles(at))
+
+
 def test_switching_the_teacher_space_resets_the_run_and_the_link_says_so(at):
     button(at, "Step").click().run()
     assert not any(t.startswith("The student's space") for t in chart_titles(at))

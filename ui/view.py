@@ -104,16 +104,22 @@ def _empty_figure(dataset):
 def charts(runner, dataset, controls: dict) -> None:
     """The live scatter, the student's space (learned mode), plain K-Means, then the curves."""
     frame = runner.latest if runner else None
-    learned = frame is not None and frame.embedding is not None
+    # From the controls, not the frame: the columns stay put when training starts, so the K-Means
+    # chart is not moved (and re-plotted, blank meanwhile) at the first epoch of a learned run.
+    learned = controls["teacher_space"] == "learned"
     live, *space, baseline = st.columns(3 if learned else 2)
     if frame is None:
         double_buffered(live, "live", ("empty", app_data.key(controls)), lambda: _empty_figure(dataset))
     else:
         double_buffered(live, "live", (runner, frame.epoch, controls["heatmap"]),
                         lambda: _live_figure(runner, dataset, controls["heatmap"]))
-    if learned:  # where the teacher measures: watch the shapes unfold into separable groups
+    if learned and frame is not None and frame.embedding is not None:
+        # where the teacher measures: watch the shapes unfold into separable groups
         double_buffered(space[0], "space", (runner, frame.epoch),
                         lambda: plotting.embedding_figure(frame, dataset.sample))
+    elif learned:
+        space[0].caption("The student's space, where the teacher measures distance, appears here "
+                         "with the first epoch.")
     baseline.plotly_chart(_kmeans_figure(dataset, controls, runner), key="kmeans", **_CHART)
     if frame is not None:
         curves = _curves(runner)
