@@ -109,13 +109,13 @@ def charts(runner, dataset, controls: dict) -> None:
     learned = controls["teacher_space"] == "learned"
     live, *space, baseline = st.columns(3 if learned else 2)
     if frame is None:
-        double_buffered(live, "live", ("empty", app_data.key(controls)), lambda: _empty_figure(dataset))
+        stacked_chart(live, "live", ("empty", app_data.key(controls)), lambda: _empty_figure(dataset))
     else:
-        double_buffered(live, "live", (runner, frame.epoch, controls["heatmap"]),
+        stacked_chart(live, "live", (runner, frame.epoch, controls["heatmap"]),
                         lambda: _live_figure(runner, dataset, controls["heatmap"]))
     if learned and frame is not None and frame.embedding is not None:
         # where the teacher measures: watch the shapes unfold into separable groups
-        double_buffered(space[0], "space", (runner, frame.epoch),
+        stacked_chart(space[0], "space", (runner, frame.epoch),
                         lambda: plotting.embedding_figure(frame, dataset.sample))
     elif learned:
         space[0].caption("The student's space, where the teacher measures distance, appears here "
@@ -125,7 +125,7 @@ def charts(runner, dataset, controls: dict) -> None:
         curves = _curves(runner)
         # _curves returns its cached figure until it rebuilds: identity is the version. The figure
         # drawn last is held in a slot, so a new one cannot reuse its id.
-        double_buffered(st.container(), "curves", id(curves), lambda: curves, slots=2)  # a new one ~1/s
+        stacked_chart(st.container(), "curves", id(curves), lambda: curves, slots=2)  # a new one ~1/s
 
 
 # A new figure is a new chart in the browser, blank while Plotly draws it: the live chart was blank
@@ -142,7 +142,7 @@ _STACK_CSS = """<style>
 _LAYER_CSS = ".st-key-{key}_stack > div:nth-child({child}) {{ z-index: {z}; }}"
 
 
-def double_buffered(column, key: str, version, make_figure, slots: int = 3) -> None:
+def stacked_chart(column, key: str, version, make_figure, slots: int = 3) -> None:
     """Draw a chart in ``column`` over its previous figures, so that it is never blank.
 
     ``make_figure()`` is called only when ``version`` differs from the last one drawn under
