@@ -133,3 +133,20 @@ def test_a_received_frames_model_is_unpickled_only_when_used():
     assert np.array_equal(latest.model.predict_student(X), latest.student_labels)
     assert latest.model._model is not None and first.model._model is None
     assert latest.model.phase == latest.phase
+
+
+def test_reads_inside_frozen_show_one_epoch_while_training_goes_on():
+    # One display tick reads the metrics, the progress and the charts in turn: they must agree.
+    process = worker_module.Worker()
+    X = np.random.default_rng(0).normal(size=(200, 2))
+    config = TrainConfig(n_clusters=3, max_epochs=500, tol=0.0, device="cpu")
+    runner = Runner(X, config, 50.0, process)
+    runner.step()
+    runner.play()
+    with runner.frozen():
+        epoch = runner.latest.epoch
+        time.sleep(0.5)  # ~25 epochs arrive meanwhile
+        assert runner.latest.epoch == epoch == runner.metrics[-1]["epoch"] == runner.n_frames
+        assert runner.recent[-1].epoch == epoch
+    assert runner.latest.epoch > epoch + 5  # taken in on the next read outside
+    runner.pause()

@@ -7,6 +7,7 @@ import pickle
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 
 from gankmeans import Frame, TrainConfig
 
@@ -45,6 +46,7 @@ class Runner:
         self._worker = worker
         self._run = uuid.uuid4().hex  # tells this run's messages from a discarded run's
         self._lock = threading.Lock()  # the pipe and the frame list
+        self._frozen = False  # inside frozen(): reads do not take in new frames
         with self._lock:
             worker.conn.send(("start", self._run, X, config, speed))
 
@@ -94,6 +96,20 @@ class Runner:
         self._speed = value
         self._send("speed", value)
 
+    @contextmanager
+    def frozen(self):
+        """Take in what the worker has sent, then hold it: every read inside shows the same epoch.
+
+        One display tick reads the metrics, the progress and the charts one after another; each
+        read used to take in new frames, so the Epoch metric could disagree with the chart below it.
+        """
+        self._drain()
+        self._frozen = True
+        try:
+            yield self
+        finally:
+            self._frozen = False
+
     # --- control ---------------------------------------------------------------
     def play(self) -> None:
         """Start or resume training in the worker."""
@@ -142,6 +158,8 @@ class Runner:
         return self._end(ERROR, "The training process did not answer; press Reset.")
 
     def _drain(self, wait: float = 0.0) -> None:
+        if self._frozen:
+            return
         with self._lock:
             try:
                 while self._worker.conn.poll(wait):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 
@@ -210,17 +211,23 @@ def live_panel(dataset, controls: dict) -> None:
     @st.fragment(run_every=TICK_SECONDS if playing else None)
     def panel():
         runner = session.runner()
-        max_epochs = runner.config.max_epochs if runner else controls["max_epochs"]
-        rows = runner.metrics if runner else []
-        metrics_row(rows[-1] if rows else None, dataset.y is not None, max_epochs)
-        _progress(runner, max_epochs)
-        if runner is not None and runner.error:
-            st.error(f"Training stopped: {runner.error}", icon="⚠️")
-        charts(runner, dataset, controls)
-        if playing and (runner is None or runner.status != PLAYING):
-            st.rerun(scope="app")  # stop ticking; show the replay and the right buttons
+        with runner.frozen() if runner else contextlib.nullcontext():
+            _panel_body(runner, dataset, controls, playing)
 
     panel()
+
+
+def _panel_body(runner, dataset, controls: dict, playing: bool) -> None:
+    """One tick of the live panel, all of it from the same frames."""
+    max_epochs = runner.config.max_epochs if runner else controls["max_epochs"]
+    rows = runner.metrics if runner else []
+    metrics_row(rows[-1] if rows else None, dataset.y is not None, max_epochs)
+    _progress(runner, max_epochs)
+    if runner is not None and runner.error:
+        st.error(f"Training stopped: {runner.error}", icon="⚠️")
+    charts(runner, dataset, controls)
+    if playing and (runner is None or runner.status != PLAYING):
+        st.rerun(scope="app")  # stop ticking; show the replay and the right buttons
 
 
 def replay(dataset, data_info: dict) -> None:
