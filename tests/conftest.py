@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -12,6 +13,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import streamlit  # noqa: F401  (configures its loggers, which the line below then adjusts)
+
+# ui's cached functions warn "No runtime found" when imported outside a running app (the
+# benchmarks, the worker tests): expected there, and noise in a benchmark's printed table.
+logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
