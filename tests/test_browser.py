@@ -55,6 +55,22 @@ def test_a_shared_link_opens_with_its_settings(app_server, page):
     assert no_exception(page)
 
 
+def test_every_metric_is_readable_on_a_1024_pixel_projector(app_server, browser):
+    # In six equal columns this screen showed "3 / …" for the epoch and "te…" for the phase.
+    tab = browser.new_page(viewport={"width": 1024, "height": 768})
+    try:
+        open_app(tab, f"{app_server}/?max_epochs=5000&n_samples=20000")
+        tab.get_by_role("button", name="Step", exact=True).click()
+        tab.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=30_000)
+        values = tab.evaluate("""() => [...document.querySelectorAll('[data-testid=stMetricValue]')]
+            .map(e => [e.innerText,
+                       [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1)])""")
+        assert len(values) == 6 and values[0][0] == "1 / 5000"
+        assert [text for text, cut in values if cut] == []
+    finally:
+        tab.close()
+
+
 def test_switching_to_the_learned_space_shows_the_students_space(app_server, page):
     open_app(page, f"{app_server}/?dataset=moons&n_clusters=2&max_epochs=30&speed=max")
     page.locator("[data-testid='stSidebar']").get_by_text("learned (student)").click()  # Teacher's space
