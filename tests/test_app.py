@@ -318,3 +318,22 @@ def test_choosing_another_label_column_resets_the_run(at):
     assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)
     assert at.session_state["n_clusters"] == 2 and len(data_points(at)) == 20
     assert {m.label for m in at.metric} >= {"ARI", "NMI"}
+
+
+def test_the_served_config_keeps_uploads_safe_hides_tracebacks_and_sends_whole_messages(monkeypatch):
+    # Read by Streamlit's own parser, from the app's folder as `streamlit run app.py` does, so a
+    # misspelt option (which Streamlit ignores) fails here too.
+    from conftest import ROOT
+    from streamlit import config
+
+    monkeypatch.chdir(ROOT)
+    config.get_config_options(force_reparse=True)
+    try:
+        assert config.get_option("server.enableXsrfProtection") is True
+        assert config.get_option("client.showErrorDetails") == "none"
+        # No element is sent as a cache reference: a reference to a message the browser had just
+        # dropped stopped the page with "Cached ForwardMsg MISS" (see .streamlit/config.toml).
+        assert config.get_option("global.minCachedMessageSize") >= 1e12
+    finally:
+        monkeypatch.undo()
+        config.get_config_options(force_reparse=True)
