@@ -55,6 +55,24 @@ def test_a_shared_link_opens_with_its_settings(app_server, page):
     assert no_exception(page)
 
 
+# Every value each number input shows, sampled at every animation frame from the page's start.
+RECORD_NUMBER_INPUTS = """window.__shown = {}; const sample = () => {
+  for (const e of document.querySelectorAll('[data-testid=stNumberInput] input')) {
+    const seen = window.__shown[e.getAttribute('aria-label')] ||= [];
+    if (!seen.includes(e.value)) seen.push(e.value); }
+  requestAnimationFrame(sample); }; requestAnimationFrame(sample);"""
+
+
+def test_number_inputs_never_show_their_minimum_before_the_linked_value(app_server, page):
+    # They did, for a moment after the page appeared, and a Train click then sent the minimum:
+    # 500 points, seed 1 and 60 epochs became a 10-point run of 1 epoch with seed 0.
+    page.add_init_script(RECORD_NUMBER_INPUTS)
+    open_app(page, f"{app_server}/?n_samples=700&seed=5&max_epochs=70&handover=at%20epoch&handover_epoch=20")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("() => window.__shown") == {
+        "Number of points": ["700"], "Random seed": ["5"], "Max epochs": ["70"], "Handover epoch": ["20"]}
+
+
 def test_every_metric_is_readable_on_a_1024_pixel_projector(app_server, browser):
     # In six equal columns this screen showed "3 / …" for the epoch and "te…" for the phase.
     tab = browser.new_page(viewport={"width": 1024, "height": 768})

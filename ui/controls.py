@@ -110,6 +110,17 @@ def shown(key: str) -> bool:
     return key not in st.session_state.get("hidden_controls", ())
 
 
+def _number_input(label: str, low: int, high: int, key: str, **kwargs) -> None:
+    """st.number_input whose default is the control's current value, not its minimum.
+
+    The browser draws a new number input with its default and applies the session's value a
+    moment later; a click in between sent the default (seen: 500 points, seed 1 and 60 epochs
+    became 10, 0 and 1 when Train was pressed as the page appeared). The warning that
+    Streamlit logs for a default beside a session value is off in .streamlit/config.toml.
+    """
+    st.number_input(label, low, high, value=st.session_state.get(key, DEFAULTS[key]), key=key, **kwargs)
+
+
 def _rate(label: str, key: str) -> None:
     st.select_slider(label, LEARNING_RATES, key=key, format_func=lambda v: f"{v:g}")
 
@@ -124,11 +135,11 @@ def sidebar_data() -> None:
         upload.sidebar()
     generated = st.session_state["dataset"] != UPLOAD  # a file brings its own points and noise
     if shown("n_samples") and generated:
-        st.number_input("Number of points", 10, MAX_POINTS, step=100, key="n_samples")
+        _number_input("Number of points", 10, MAX_POINTS, step=100, key="n_samples")
     if shown("noise") and generated:
         st.slider("Noise", 0.0, 1.0, step=0.01, key="noise")
     if shown("seed"):
-        st.number_input("Random seed", 0, 2**31 - 1, step=1, key="seed")
+        _number_input("Random seed", 0, 2**31 - 1, step=1, key="seed")
     if shown("seed"):
         st.button("Regenerate", on_click=_regenerate, help="Draw the data again with the next seed.")
 
@@ -138,7 +149,7 @@ def sidebar_model() -> None:
     if shown("n_clusters"):
         st.slider("K (clusters)", 1, 12, key="n_clusters")
     if shown("max_epochs"):
-        st.number_input("Max epochs", 1, 5_000, step=10, key="max_epochs")
+        _number_input("Max epochs", 1, 5_000, step=10, key="max_epochs")
     if shown("lr_student"):
         _rate("Student learning rate", "lr_student")
     if shown("lr_discriminator"):
@@ -160,8 +171,8 @@ def sidebar_model() -> None:
     if shown("handover"):
         st.radio("Handover", HANDOVERS, key="handover", horizontal=True)
     if shown("handover_epoch"):
-        st.number_input("Handover epoch", 1, 10_000, key="handover_epoch",
-                        disabled=st.session_state["handover"] != "at epoch")
+        _number_input("Handover epoch", 1, 10_000, key="handover_epoch",
+                      disabled=st.session_state["handover"] != "at epoch")
     if shown("teacher_space"):
         st.radio("Teacher's space", tuple(SPACES), key="teacher_space", horizontal=True,
                  format_func=SPACES.get,
