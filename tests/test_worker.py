@@ -150,3 +150,34 @@ def test_reads_inside_frozen_show_one_epoch_while_training_goes_on():
         assert runner.recent[-1].epoch == epoch
     assert runner.latest.epoch > epoch + 5  # taken in on the next read outside
     runner.pause()
+
+
+def _spare_once_started(timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while worker_module._spare is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return worker_module._spare
+
+
+def test_a_new_session_takes_the_spare_started_before_it_and_leaves_a_new_one(monkeypatch):
+    monkeypatch.setattr(worker_module, "SPARE_DELAY_S", 0.0)
+    worker_module.take_warm()
+    spare = _spare_once_started()
+    taken = worker_module.take_warm()
+    assert taken is spare  # started one session earlier: warm by the time Train is pressed
+    replacement = _spare_once_started()
+    assert replacement is not taken and replacement.alive
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    runner = Runner(X, TrainConfig(n_clusters=2, max_epochs=5, device="cpu"), None, taken)
+    runner.step()
+    assert runner.n_frames == 1
+
+
+def test_a_dead_spare_is_never_handed_out(monkeypatch):
+    monkeypatch.setattr(worker_module, "SPARE_DELAY_S", 0.0)
+    worker_module.take_warm()
+    dead = _spare_once_started()
+    dead.process.kill()
+    dead.process.join()
+    taken = worker_module.take_warm()
+    assert taken is not dead and taken.alive

@@ -6,7 +6,7 @@ import streamlit as st
 
 from . import controls, data
 from .runner import Runner
-from .worker import Worker
+from .worker import Worker, take_warm
 
 RESET_NOTICE = "Settings changed, so the run was reset. Press Train to start again."
 
@@ -16,10 +16,10 @@ def runner() -> Runner | None:
 
 
 def worker() -> Worker:
-    """The session's training process, started (in the background) on first use."""
+    """The session's training process: a warm spare taken on first use (see worker.take_warm)."""
     current = st.session_state.get("worker")
     if current is None or not current.alive:
-        current = st.session_state["worker"] = Worker()
+        current = st.session_state["worker"] = take_warm()
     return current
 
 
