@@ -2,8 +2,8 @@
 
 Measured on 2 shared cores: with training in a thread of the server, drawing 10 frames/s halved
 the epochs per second (GIL contention); in its own process training keeps ~85% of its headless
-speed. A process takes ~3 s to start (importing torch), so it is started when the page loads,
-kept warm, and reused by every run of that session.
+speed. A process takes ~3 s to start (importing torch), so a started spare is handed to a page
+when it loads (take_warm), kept warm, and reused by every run of that session.
 """
 
 from __future__ import annotations
