@@ -337,3 +337,12 @@ def test_the_served_config_keeps_uploads_safe_hides_tracebacks_and_sends_whole_m
     finally:
         monkeypatch.undo()
         config.get_config_options(force_reparse=True)
+
+
+def test_regenerate_at_the_largest_seed_shows_no_error(at):
+    # The number input's default is its current value, clamped: an unclamped default above the
+    # maximum raised StreamlitValueAboveMaxError on the page.
+    at.number_input(key="seed").set_value(2**31 - 1).run()
+    button(at, "Regenerate").click().run()
+    assert not at.exception
+    assert at.number_input(key="seed").value == 0  # it wraps round

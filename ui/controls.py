@@ -102,7 +102,7 @@ def _dataset_changed() -> None:
 
 
 def _regenerate() -> None:
-    st.session_state["seed"] = int(st.session_state["seed"]) + 1
+    st.session_state["seed"] = (int(st.session_state["seed"]) + 1) % 2**31  # the input's maximum is 2**31 - 1
 
 
 def shown(key: str) -> bool:
@@ -118,7 +118,9 @@ def _number_input(label: str, low: int, high: int, key: str, **kwargs) -> None:
     became 10, 0 and 1 when Train was pressed as the page appeared). The warning that
     Streamlit logs for a default beside a session value is off in .streamlit/config.toml.
     """
-    st.number_input(label, low, high, value=st.session_state.get(key, DEFAULTS[key]), key=key, **kwargs)
+    current = st.session_state.get(key, DEFAULTS[key])
+    # Clamped: a default outside the bounds raises, where an out-of-range session value is reset.
+    st.number_input(label, low, high, value=min(max(current, low), high), key=key, **kwargs)
 
 
 def _rate(label: str, key: str) -> None:
