@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import button, epoch, play_until_done, small_run
+from conftest import ROOT, button, epoch, play_until_done, small_run
 
 from gankmeans import DivergenceError, train
 from ui import controls
@@ -323,7 +323,6 @@ def test_choosing_another_label_column_resets_the_run(at):
 def test_the_served_config_keeps_uploads_safe_hides_tracebacks_and_sends_whole_messages(monkeypatch):
     # Read by Streamlit's own parser, from the app's folder as `streamlit run app.py` does, so a
     # misspelt option (which Streamlit ignores) fails here too.
-    from conftest import ROOT
     from streamlit import config
 
     monkeypatch.chdir(ROOT)

@@ -73,20 +73,17 @@ def test_number_inputs_never_show_their_minimum_before_the_linked_value(app_serv
         "Number of points": ["700"], "Random seed": ["5"], "Max epochs": ["70"], "Handover epoch": ["20"]}
 
 
-def test_every_metric_is_readable_on_a_1024_pixel_projector(app_server, browser):
+def test_every_metric_is_readable_on_a_1024_pixel_projector(app_server, page):
     # In six equal columns this screen showed "3 / …" for the epoch and "te…" for the phase.
-    tab = browser.new_page(viewport={"width": 1024, "height": 768})
-    try:
-        open_app(tab, f"{app_server}/?max_epochs=5000&n_samples=20000")
-        tab.get_by_role("button", name="Step", exact=True).click()
-        tab.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=30_000)
-        values = tab.evaluate("""() => [...document.querySelectorAll('[data-testid=stMetricValue]')]
-            .map(e => [e.innerText,
-                       [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1)])""")
-        assert len(values) == 6 and values[0][0] == "1 / 5000"
-        assert [text for text, cut in values if cut] == []
-    finally:
-        tab.close()
+    page.set_viewport_size({"width": 1024, "height": 768})
+    open_app(page, f"{app_server}/?max_epochs=5000&n_samples=20000")
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=30_000)
+    values = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMetricValue]')]
+        .map(e => [e.innerText,
+                   [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1)])""")
+    assert len(values) == 6 and values[0][0] == "1 / 5000"
+    assert [text for text, cut in values if cut] == []
 
 
 def test_switching_to_the_learned_space_shows_the_students_space(app_server, page):

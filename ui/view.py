@@ -116,11 +116,11 @@ def charts(runner, dataset, controls: dict) -> None:
         stacked_chart(live, "live", ("empty", app_data.key(controls)), lambda: _empty_figure(dataset))
     else:
         stacked_chart(live, "live", (runner, frame.epoch, controls["heatmap"]),
-                        lambda: _live_figure(runner, dataset, controls["heatmap"]))
+                      lambda: _live_figure(runner, dataset, controls["heatmap"]))
     if learned and frame is not None and frame.embedding is not None:
         # where the teacher measures: watch the shapes unfold into separable groups
         stacked_chart(space[0], "space", (runner, frame.epoch),
-                        lambda: plotting.embedding_figure(frame, dataset.sample))
+                      lambda: plotting.embedding_figure(frame, dataset.sample))
     elif learned:
         space[0].caption("The student's space, where the teacher measures distance, appears here "
                          "with the first epoch.")
