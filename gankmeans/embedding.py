@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sparse
 import torch
 from sklearn.neighbors import NearestNeighbors
 from torch import nn
@@ -11,9 +12,6 @@ from torch import nn
 # less than quadratic time). Each chunk holds at most CHUNK_ELEMENTS distances (64 MB).
 EXACT_KNN_LIMIT = 20_000
 CHUNK_ELEMENTS = 16_000_000
-# Self-tuning affinity (Zelnik-Manor & Perona): each point's scale is the distance to its
-# 7th neighbour, so dense and sparse regions are judged alike.
-LOCAL_SCALE_NEIGHBOUR = 7
 # Whitening regulariser, relative to the covariance's mean variance: it keeps Cholesky defined
 # when the embedding collapses (duplicate points, an untrained encoder) and never yields NaN.
 WHITENING_EPS = 1e-6
@@ -61,7 +59,7 @@ def _drop_self(distances: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, 
 
 
 def knn_graph(points: np.ndarray, n_neighbors: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The symmetric kNN graph with self-tuning Gaussian weights, as directed edges.
+    """The symmetric kNN graph with shared-neighbour weights, as directed edges.
 
     Parameters
     ----------
@@ -75,18 +73,42 @@ def knn_graph(points: np.ndarray, n_neighbors: int) -> tuple[torch.Tensor, torch
         Every kNN pair in both directions, so a random edge's first end is drawn in proportion
         to its degree (the normalised-cut weighting of spectral clustering).
     weights : Tensor (2 n k,)
-        ``exp(-d^2 / (s_i s_j))`` in (0, 1]; duplicate points get weight 1.
+        In (0, 1]: see ``shared_neighbour_weights``.
     """
     k = min(n_neighbors, len(points) - 1)
-    distances, indices = nearest_neighbours(points, k)
-    scale = distances[:, min(LOCAL_SCALE_NEIGHBOUR, k) - 1]
+    _, indices = nearest_neighbours(points, k)
     source = np.repeat(np.arange(len(points)), k)
     target = indices.ravel()
-    denominator = np.maximum(scale[source] * scale[target], np.finfo(np.float64).tiny)
-    with np.errstate(over="ignore"):  # a far neighbour of a duplicate: weight exp(-inf) = 0
-        weights = np.exp(-distances.ravel() ** 2 / denominator)
+    weights = shared_neighbour_weights(indices).ravel()
     edges = np.concatenate([np.stack([source, target], 1), np.stack([target, source], 1)])
     return torch.as_tensor(edges), torch.as_tensor(np.concatenate([weights, weights]))
+
+
+def shared_neighbour_weights(indices: np.ndarray) -> np.ndarray:
+    """(n, k): for each point and neighbour, how alike their neighbourhoods are (Jaccard).
+
+    A neighbourhood is the point and its k neighbours, so a pair shares at least the neighbour
+    itself and the weight is never 0. Shared neighbours, not distances (Jarvis & Patrick 1973;
+    Ertöz et al. 2003): a pair that bridges two clusters through a sparse gap shares few
+    neighbours, and the weight means the same in 64 dimensions as in 2, where distances to the
+    k nearest all look alike. Measured against self-tuning Gaussian weights (scale: the 7th
+    neighbour), mean ARI of 3 seeds at 500 points: digits 0.624 -> 0.697, iris 0.611 -> 0.707,
+    two spirals 0.143 -> 0.248, wine 0.848 -> 0.802 (benchmarks/bench_quality.py).
+    """
+    n, k = indices.shape
+    members = np.sort(np.column_stack([np.arange(n), indices]), axis=1)  # CSR's canonical order
+    neighbourhoods = sparse.csr_matrix(
+        (np.ones(members.size, dtype=np.float32), members.ravel(), np.arange(0, members.size + 1, k + 1)),
+        shape=(n, n))
+    weights = np.empty((n, k))
+    rows_per_chunk = max(1, CHUNK_ELEMENTS // (4 * k * (k + 1)))  # each chunk: ~CHUNK_ELEMENTS / 4 entries
+    for start in range(0, n, rows_per_chunk):
+        rows = np.arange(start, min(n, start + rows_per_chunk))
+        ends = neighbourhoods[np.repeat(rows, k)]
+        other_ends = neighbourhoods[indices[rows].ravel()]
+        shared = np.asarray(ends.multiply(other_ends).sum(1)).reshape(len(rows), k)
+        weights[rows] = shared / (2 * (k + 1) - shared)
+    return weights
 
 
 def whitening(reference: torch.Tensor, weights: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -4,9 +4,17 @@ import numpy as np
 import pytest
 import torch
 from sklearn.metrics import adjusted_rand_score
+from sklearn.preprocessing import StandardScaler
 
 from gankmeans import GANKMeans, TrainConfig, datasets, train
-from gankmeans.embedding import Encoder, knn_graph, nearest_neighbours, spectral_loss, whitening
+from gankmeans.embedding import (
+    Encoder,
+    knn_graph,
+    nearest_neighbours,
+    shared_neighbour_weights,
+    spectral_loss,
+    whitening,
+)
 
 
 def learned(**kwargs):
@@ -114,6 +122,25 @@ def test_graph_weights_are_symmetric_and_in_zero_one():
     assert bool(((weights > 0) & (weights <= 1)).all())
     half = len(edges) // 2
     assert torch.equal(edges[:half].flip(1), edges[half:])
+
+
+def test_graph_weights_are_the_jaccard_overlap_of_the_two_neighbourhoods():
+    # Points at 0, 1 and 3 with one neighbour each: 0 -> {0, 1}, 1 -> {1, 0}, 3 -> {3, 1}.
+    # 0 and 1 have the same neighbourhood (weight 1); 3 shares only 1 with it: 1 of 3 members.
+    edges, weights = knn_graph(np.array([[0.0], [1.0], [3.0]]), 1)
+    assert edges[:3].tolist() == [[0, 1], [1, 0], [2, 1]]
+    np.testing.assert_allclose(weights[:3].numpy(), [1.0, 1.0, 1 / 3])
+    np.testing.assert_allclose(shared_neighbour_weights(np.array([[1], [0], [1]])).ravel(), [1, 1, 1 / 3])
+
+
+def test_edges_that_bridge_two_spiral_arms_weigh_far_less_than_edges_along_an_arm():
+    # The reason for shared-neighbour weights: at this noise a tenth-nearest neighbour can lie
+    # on the other arm, but the two ends of such an edge share few neighbours.
+    X, y = datasets.load("spirals", n_samples=500, random_state=0)
+    edges, weights = knn_graph(StandardScaler().fit_transform(X), 10)
+    bridges = torch.as_tensor(y[edges[:, 0]] != y[edges[:, 1]])
+    assert bridges.any()
+    assert float(weights[bridges].mean()) < 0.4 * float(weights[~bridges].mean())
 
 
 def test_whitening_gives_identity_covariance_and_survives_a_collapse():
