@@ -22,6 +22,10 @@ CENTROID_SIZE = 18
 REPLAY_FRAMES = 100
 REPLAY_POINTS = 1_000  # each replay frame carries its points: keep the figure a few MB at most
 _MARGIN = {"l": 56, "r": 10, "t": 36, "b": 48}  # room for tick labels and axis titles
+# The panels' titles take two short lines: three panels share a 1,024-pixel projector's width,
+# and a one-line title was cut off there ("GANKMeans, epoch 34 (teacl"). Room for two lines in
+# every panel, so that panels side by side keep their plots level.
+_PANEL_MARGIN = {**_MARGIN, "t": 56}
 _AXIS = {"gridcolor": "#E5E8EC", "zerolinecolor": "#C9CED6", "linecolor": "#C9CED6"}
 # Plotly checks every property of every trace, and again when the traces join a figure: 39 ms of
 # a live frame's 40 at N = 2,000, the largest part of the app's work per displayed frame. These
@@ -184,7 +188,7 @@ def _layout(title: str, axes: tuple[str, str], bounds=None, height: int = 420) -
     # Fixed margins: growing them to fit the labels costs every new chart a second layout pass
     # in the browser (measured: 3.9 -> 5.0 displayed frames/s at N = 2,000).
     layout = {"title": {"text": title, "font": {"size": 14}}, "height": height,
-              "margin": {**_MARGIN, "autoexpand": False}, "plot_bgcolor": "white",
+              "margin": {**_PANEL_MARGIN, "autoexpand": False}, "plot_bgcolor": "white",
               "uirevision": "keep", "showlegend": False}
     for name, axis_title, axis_range in zip(("xaxis", "yaxis"), axes, bounds or (None, None), strict=True):
         layout[name] = {"title": {"text": axis_title}, **_AXIS}
@@ -220,7 +224,7 @@ def scatter_figure(X2, frame: Frame, sample, axes=("x1", "x2"), centroids=None, 
     traces += _points_traces(X2[sample], frame.labels[sample], len(frame.centroids),
                              frame.decided_by_student[sample], webgl=webgl)
     traces += _centroid_traces(centroids, trail_points(trail), webgl=webgl)
-    title = title or f"GANKMeans, epoch {frame.epoch} ({frame.phase} phase)"
+    title = title or f"GANKMeans<br>epoch {frame.epoch}, {frame.phase} phase"
     return _figure(traces, title, axes, padded_bounds(X2))
 
 
@@ -250,16 +254,17 @@ def embedding_figure(frame: Frame, sample) -> go.Figure:
     traces = _points_traces(points[sample], frame.labels[sample], len(frame.centroids),
                             frame.decided_by_student[sample], webgl=False)
     traces += _centroid_traces(centroids, trail_points([]))
-    title = f"The student's space, epoch {frame.epoch}"
+    title = f"The student's space<br>epoch {frame.epoch}"
     return _figure(traces, title, axes, padded_bounds(points[sample]))
 
 
-def kmeans_figure(X2, labels, centers, sample, axes=("x1", "x2"), title="Plain K-Means") -> go.Figure:
-    """scikit-learn's K-Means result on the same axes, for comparison."""
+def kmeans_figure(X2, labels, centers, sample, axes=("x1", "x2"), ari: float | None = None) -> go.Figure:
+    """scikit-learn's K-Means result on the same axes, for comparison (with its ARI when known)."""
     k = len(centers)
     traces = _points_traces(X2[sample], np.asarray(labels)[sample], k, webgl=False)
     traces += _centroid_traces(np.asarray(centers, dtype=float), trail_points([]))
-    return _figure(traces, f"{title} (K = {k})", axes, padded_bounds(X2))
+    title = f"Plain K-Means (K = {k})" + ("" if ari is None else f"<br>ARI {ari:.3f}")
+    return _figure(traces, title, axes, padded_bounds(X2))
 
 
 def curves_figure(frames: Sequence[Frame | dict], max_epochs: int | None = None) -> go.Figure:

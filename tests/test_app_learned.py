@@ -22,7 +22,7 @@ def test_the_learned_space_preset_separates_moons_and_shows_the_students_space(a
     button(at, "Train").click().run()
     play_until_done(at)
     assert not at.exception
-    assert any(title.startswith("The student's space, epoch") for title in chart_titles(at))
+    assert any(title.startswith("The student's space<br>epoch") for title in chart_titles(at))
     ari = float(next(m for m in at.metric if m.label == "ARI").value)
     kmeans_title = next(t for t in chart_titles(at) if t.startswith("Plain K-Means"))
     kmeans_ari = float(kmeans_title.split("ARI ")[1][:5])
@@ -43,7 +43,7 @@ def test_a_learned_run_starts_with_the_k_means_chart_where_it_stays(at):
     assert any("appears here with the first epoch" in caption.value for caption in at.caption)
     button(at, "Step").click().run()
     assert kmeans_column(at) == before
-    assert any(t.startswith("The student's space, epoch 1") for t in chart_titles(at))
+    assert any(t.startswith("The student's space<br>epoch 1") for t in chart_titles(at))
 
 
 def test_switching_the_teacher_space_resets_the_run_and_the_link_says_so(at):
@@ -52,7 +52,7 @@ def test_switching_the_teacher_space_resets_the_run_and_the_link_says_so(at):
     at.radio(key="teacher_space").set_value("learned").run()
     assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)
     button(at, "Step").click().run()
-    assert any(t.startswith("The student's space, epoch 1") for t in chart_titles(at))
+    assert any(t.startswith("The student's space<br>epoch 1") for t in chart_titles(at))
     assert at.query_params["teacher_space"] == "learned"
 
 

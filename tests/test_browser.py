@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import APP_READY
 from playwright.sync_api import expect
@@ -86,16 +88,28 @@ def test_every_metric_is_readable_on_a_1024_pixel_projector(app_server, page):
     assert [text for text, cut in values if cut] == []
 
 
-def test_switching_to_the_learned_space_shows_the_students_space(app_server, page):
+# Each chart title whose text reaches past its chart's edges (cut off on screen).
+CUT_TITLES = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
+  const chart = plot.getBoundingClientRect(), title = plot.querySelector('.gtitle');
+  if (!title || !chart.width) return [];
+  const box = title.getBoundingClientRect();
+  return box.left < chart.left - 1 || box.right > chart.right + 1 ? [title.textContent] : []; })"""
+
+
+def test_switching_to_the_learned_space_shows_the_students_space_with_whole_titles(app_server, page):
+    # Three panels side by side on a 1,024-pixel projector: one-line titles were cut off there.
+    page.set_viewport_size({"width": 1024, "height": 768})
     open_app(page, f"{app_server}/?dataset=moons&n_clusters=2&max_epochs=30&speed=max")
     page.locator("[data-testid='stSidebar']").get_by_text("learned (student)").click()  # Teacher's space
     page.wait_for_selector(APP_READY, timeout=30_000)
     page.get_by_role("button", name="Train", exact=True).click()
     # .first: while Streamlit swaps a chart for its next epoch, the old one can still be there
-    expect(page.get_by_text("The student's space, epoch").first).to_be_visible(timeout=60_000)
+    space_title = page.get_by_text(re.compile(r"The student's space,?\s*epoch \d+")).first
+    expect(space_title).to_be_visible(timeout=60_000)
     page.wait_for_function(f"({EPOCH_VALUE})() >= 5", timeout=60_000)
     assert "teacher_space=learned" in page.url
     assert no_exception(page)
+    assert page.evaluate(CUT_TITLES) == []
 
 
 # Samples every animation frame: is any drawn Plotly chart under the live chart's centre?

@@ -162,7 +162,7 @@ def learned_run():
 def test_the_students_space_draws_every_sampled_point_and_the_centroids(learned_run):
     X, frames = learned_run
     fig = plotting.embedding_figure(frames[-1], np.arange(50))
-    assert fig.layout.title.text.startswith("The student's space, epoch 6")
+    assert fig.layout.title.text.startswith("The student's space<br>epoch 6")
     points = [t for t in fig.data if t.name.startswith("cluster")]
     assert sum(len(t.x) for t in points) == 50
     assert len(fig.data[-1].x) == 2  # the centroids

@@ -83,9 +83,8 @@ def _kmeans_figure(dataset, controls: dict, runner):
     else:
         labels, centers = mapping[labels], centers[np.argsort(mapping)]
         scores = metrics.external_scores(dataset.y, labels)
-        extra = f", ARI {scores['ari']:.3f}" if scores else ""
         figure = plotting.kmeans_figure(dataset.X2, labels, centers, dataset.sample, dataset.axes,
-                                        title=f"Plain K-Means{extra}")
+                                        ari=scores["ari"] if scores else None)
     st.session_state["kmeans_figure"] = (keys, reference_key, mapping, reference, figure)
     return figure
 
@@ -102,7 +101,7 @@ def _kmeans_reference(runner):
 def _empty_figure(dataset):
     figure = plotting.kmeans_figure(dataset.X2, [0] * len(dataset.X2), [[math.nan, math.nan]],
                                     dataset.sample, dataset.axes)
-    return figure.update_layout(title_text="GANKMeans: press Train or Step")
+    return figure.update_layout(title_text="GANKMeans<br>press Train or Step")
 
 
 def charts(runner, dataset, controls: dict) -> None:
