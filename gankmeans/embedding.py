@@ -172,23 +172,53 @@ class Encoder(nn.Module):
         return self.net(points)
 
     def forward(self, points: torch.Tensor) -> torch.Tensor:
-        return (self.net(points) - self.center) @ self.matrix
+        return self.whiten(self.net(points))
+
+    def whiten(self, raw: torch.Tensor) -> torch.Tensor:
+        """z from raw outputs, with the buffers that ``fit_whitening`` last set."""
+        return (raw - self.center) @ self.matrix
 
     @torch.no_grad()
     def fit_whitening(self, raw: torch.Tensor, weights: torch.Tensor, edges: torch.Tensor,
-                      edge_weights: torch.Tensor) -> None:
+                      edge_weights: torch.Tensor, follow: torch.Tensor | None = None) -> None:
         """Set the buffers from raw outputs of every point, their (degree) weights and the graph.
 
         After whitening, the kept directions are those along which graph neighbours differ
         least: the eigenvectors of the whitened outputs' Laplacian form with the smallest values.
+        With ``follow``, the previous fit's z of the same points, the kept basis is then turned
+        (orthogonal Procrustes) to match it as closely as it can. An eigenvector's sign is
+        arbitrary, and equally smooth directions (4 blobs: 3 of them) can come out in any
+        rotation. Measured before: z flipped or turned between epochs, so the teacher's
+        centroids, which stay put, swapped labels wholesale, and the student's head, trained on
+        the old z, predicted one cluster for several epochs. A rotation keeps z whitened.
         """
         mean, matrix = whitening(raw, weights)
         white = (raw.double() - mean) @ matrix
         gap = white[edges[:, 0]] - white[edges[:, 1]]
         form = (gap * edge_weights.double().unsqueeze(1)).T @ gap
-        _, vectors = torch.linalg.eigh(form)  # ascending: the smoothest first
+        matrix = matrix @ _smoothest_varying(white, weights, form)[:, :self.matrix.shape[1]]
+        if follow is not None:
+            cross = ((raw.double() - mean) @ matrix * weights.double().unsqueeze(1)).T @ follow.double()
+            left, _, right = torch.linalg.svd(cross)
+            matrix = matrix @ left @ right
         self.center.copy_(mean)
-        self.matrix.copy_(matrix @ vectors[:, :self.matrix.shape[1]])
+        self.matrix.copy_(matrix)
+
+
+def _smoothest_varying(white: torch.Tensor, weights: torch.Tensor, form: torch.Tensor) -> torch.Tensor:
+    """An orthonormal basis of the whitened space: the smoothest directions on the graph first,
+    among those along which the points vary; then those along which they do not.
+
+    Whitened directions have variance 1, except where the raw outputs have none to give (fewer
+    distinct points than dimensions, as with duplicates): the regulariser leaves those near 0,
+    and a direction along which nothing varies looks perfectly smooth. Kept first, they gave
+    two of three distinct places the same z.
+    """
+    weights = weights.double() / weights.double().sum()
+    variances, directions = torch.linalg.eigh((white * weights.unsqueeze(1)).T @ white)
+    varying, flat = directions[:, variances > 0.5], directions[:, variances <= 0.5]
+    _, vectors = torch.linalg.eigh(varying.T @ form @ varying)  # ascending: the smoothest first
+    return torch.cat([varying @ vectors, flat], 1)
 
 
 def make_head(embedding_dim: int, n_clusters: int, hidden: int) -> nn.Module:
@@ -238,6 +268,7 @@ class EmbeddingTrainer:
         self.encoder = encoder
         self.generator = generator
         self.optimiser = torch.optim.Adam(encoder.parameters(), lr)
+        self.last_z: torch.Tensor | None = None  # the last fit's z, which the next one follows
         self.warmup_epochs = min(WARMUP_EPOCHS, max(1, max_epochs // 2))
         self.steps_per_epoch = -(-ENCODER_STEPS // self.warmup_epochs)
 
@@ -253,7 +284,8 @@ class EmbeddingTrainer:
             total += float(loss)
         with torch.no_grad():  # every point's output, for the whitening only: no graph to keep
             raw = self.encoder.raw(self.points)
-        self.encoder.fit_whitening(raw, self.degrees, self.edges, self.weights)
+            self.encoder.fit_whitening(raw, self.degrees, self.edges, self.weights, follow=self.last_z)
+            self.last_z = self.encoder.whiten(raw)
         return total / self.steps_per_epoch
 
     def _step(self) -> torch.Tensor:
