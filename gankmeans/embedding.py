@@ -307,7 +307,6 @@ class EmbeddingTrainer:
         self.optimiser.step()
         return loss.detach()
 
-    @torch.no_grad()
     def embed(self) -> torch.Tensor:
-        """z of every training point (float32), with the encoder's current whitening."""
-        return self.encoder(self.points)
+        """z of every training point (float32), as the last epoch's fit left it."""
+        return self.last_z
