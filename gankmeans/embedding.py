@@ -297,7 +297,10 @@ class EmbeddingTrainer:
             edges, weights = self.edges, self.weights
         if len(self.points) <= 2 * len(edges):  # encoding every point once is cheaper
             raw = self.encoder.raw(self.points)
-            source, target = raw[edges[:, 0]], raw[edges[:, 1]]
+            # index_select, not raw[edges[:, 0]]: the backward of indexing sums each point's
+            # gradients in a different order from run to run with 2 or more CPU threads, and the
+            # rounding changed the learned space of the same random_state (index_add_ does not).
+            source, target = raw.index_select(0, edges[:, 0]), raw.index_select(0, edges[:, 1])
         else:
             source = self.encoder.raw(self.points[edges[:, 0]])
             target = self.encoder.raw(self.points[edges[:, 1]])

@@ -8,6 +8,7 @@ from sklearn.preprocessing import StandardScaler
 
 from gankmeans import GANKMeans, TrainConfig, datasets, train
 from gankmeans.embedding import (
+    EmbeddingTrainer,
     Encoder,
     knn_graph,
     nearest_neighbours,
@@ -15,6 +16,7 @@ from gankmeans.embedding import (
     spectral_loss,
     whitening,
 )
+from gankmeans.networks import init_weights
 
 
 def learned(**kwargs):
@@ -182,6 +184,27 @@ def test_labels_hold_steady_from_epoch_to_epoch_and_the_student_keeps_up(name, n
     assert min(kept) >= 0.9, kept
     settled = [f.agreement for f in frames[15:]]  # after the encoder's 15 epochs
     assert min(settled) >= 0.95, settled
+
+
+def test_encoder_training_is_reproducible_with_several_threads():
+    # The suite runs with 1 torch thread; a library user's default is one per core, where the
+    # order of summing gradients could change from run to run (and so the learned space).
+    X, _ = datasets.load("anisotropic", n_samples=500, random_state=0)
+    points = torch.tensor(StandardScaler().fit_transform(X), dtype=torch.float32)
+
+    def losses():
+        encoder = Encoder(n_features=2, embedding_dim=2, hidden=64)
+        init_weights(encoder, torch.Generator().manual_seed(0))
+        trainer = EmbeddingTrainer(points, encoder, 10, 1e-3, 100, torch.Generator().manual_seed(1))
+        return [float(trainer._step()) for _ in range(20)]
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        first, second = losses(), losses()
+    finally:
+        torch.set_num_threads(threads)
+    assert first == second
 
 
 def test_the_encoder_keeps_its_smoothest_directions_on_the_graph():
