@@ -196,9 +196,10 @@ class Encoder(nn.Module):
         white = (raw.double() - mean) @ matrix
         gap = white[edges[:, 0]] - white[edges[:, 1]]
         form = (gap * edge_weights.double().unsqueeze(1)).T @ gap
-        matrix = matrix @ _smoothest_varying(white, weights, form)[:, :self.matrix.shape[1]]
+        kept = _smoothest_varying(white, weights, form)[:, :self.matrix.shape[1]]
+        matrix = matrix @ kept
         if follow is not None:
-            cross = ((raw.double() - mean) @ matrix * weights.double().unsqueeze(1)).T @ follow.double()
+            cross = (white @ kept * weights.double().unsqueeze(1)).T @ follow.double()
             left, _, right = torch.linalg.svd(cross)
             matrix = matrix @ left @ right
         self.center.copy_(mean)

@@ -22,9 +22,8 @@ CENTROID_SIZE = 18
 REPLAY_FRAMES = 100
 REPLAY_POINTS = 1_000  # each replay frame carries its points: keep the figure a few MB at most
 _MARGIN = {"l": 56, "r": 10, "t": 36, "b": 48}  # room for tick labels and axis titles
-# The panels' titles take two short lines: three panels share a 1,024-pixel projector's width,
-# and a one-line title was cut off there ("GANKMeans, epoch 34 (teacl"). Room for two lines in
-# every panel, so that panels side by side keep their plots level.
+# Two-line titles (one line was cut off with three panels on a 1,024-pixel projector), and the
+# same room in every panel, so that panels side by side keep their plots level.
 _PANEL_MARGIN = {**_MARGIN, "t": 56}
 _AXIS = {"gridcolor": "#E5E8EC", "zerolinecolor": "#C9CED6", "linecolor": "#C9CED6"}
 # Plotly checks every property of every trace, and again when the traces join a figure: 39 ms of

@@ -157,13 +157,18 @@ def test_whitening_gives_identity_covariance_and_survives_a_collapse():
     assert torch.isfinite(loss) and torch.isfinite(collapsed.grad).all()
 
 
+def two_groups_of_fifty() -> torch.Tensor:
+    """Edges joining every pair within points 0-49 and within 50-99, none between."""
+    groups = (range(0, 50), range(50, 100))
+    return torch.tensor([(i, j) for group in groups for i in group for j in group if i != j])
+
+
 def test_a_refit_turns_its_basis_to_follow_the_previous_z():
     # The same outputs, turned: the same space. Followed, the refit gives the same z back.
     rng = np.random.default_rng(0)
     raw = torch.tensor(np.column_stack([np.repeat([0.0, 1.0], 50), rng.normal(size=(100, 3))]),
                        dtype=torch.float32)  # as the encoder outputs it
-    edges = torch.tensor([(i, j) for g in (0, 50) for i in range(g, g + 50)
-                          for j in range(g, g + 50) if i != j])
+    edges = two_groups_of_fifty()
     encoder = Encoder(n_features=2, embedding_dim=2, hidden=4)
     encoder.fit_whitening(raw, torch.ones(100), edges, torch.ones(len(edges)))
     before = encoder.whiten(raw)
@@ -213,8 +218,7 @@ def test_the_encoder_keeps_its_smoothest_directions_on_the_graph():
     rng = np.random.default_rng(0)
     group = np.repeat([0.0, 1.0], 50)
     raw = torch.tensor(np.column_stack([group + 0.01 * rng.normal(size=100), rng.normal(size=(100, 2))]))
-    pairs = [(i, j) for g in (0, 50) for i in range(g, g + 50) for j in range(g, g + 50) if i != j]
-    edges = torch.tensor(pairs)
+    edges = two_groups_of_fifty()
     encoder = Encoder(n_features=2, embedding_dim=1, hidden=4)
     encoder.fit_whitening(raw, torch.ones(100), edges, torch.ones(len(edges)))
     kept = ((raw - encoder.center.double()) @ encoder.matrix.double()).squeeze(1).numpy()
