@@ -19,6 +19,8 @@ NAMES = ("blobs", "anisotropic", "varied", "moons", "circles", "spirals", "unifo
 NATURAL_K = {"blobs": 4, "anisotropic": 3, "varied": 3, "moons": 2, "circles": 2, "spirals": 2,
              "uniform": 4, "seed": 4, "iris": 3, "wine": 3, "digits": 10}
 IMAGE_SHAPES = {"digits": (8, 8)}
+# The sets whose points depend on ``noise``; the others ignore it.
+USES_NOISE = frozenset({"blobs", "anisotropic", "varied", "moons", "circles", "spirals"})
 MAX_SAMPLES = 1_000_000
 
 # Fixed centres make the structure the same for every seed (as in TensorFlow Playground); the

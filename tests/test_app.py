@@ -102,6 +102,13 @@ def test_control_change_resets_the_run_and_says_so(at):
     assert any("reset" in info.value for info in at.info)
 
 
+def test_noise_is_offered_only_for_data_it_changes(at):
+    assert not at.slider(key="noise").disabled
+    at.selectbox(key="dataset").set_value("iris").run()
+    assert at.slider(key="noise").disabled
+    assert "no noise setting" in at.slider(key="noise").help
+
+
 def test_divergence_shows_an_error_and_keeps_the_last_frame(at):
     # Within the allowed range (lr <= 10) the core's losses (BCE on logits) stay finite in a short
     # run, so the worker trains with a stand-in that raises DivergenceError after two real epochs.

@@ -101,6 +101,13 @@ def test_noise_spreads_blobs_and_roughens_moons():
     assert not np.allclose(np.linalg.norm(noisy - centres, axis=1), 1.0)
 
 
+@pytest.mark.parametrize("name", datasets.NAMES)
+def test_uses_noise_names_exactly_the_sets_that_noise_changes(name):
+    quiet, _ = datasets.load(name, n_samples=100, noise=0.0)
+    noisy, _ = datasets.load(name, n_samples=100, noise=0.5)
+    assert (name in datasets.USES_NOISE) == (not np.array_equal(quiet, noisy))
+
+
 def test_circles_use_factor_one_half_and_spirals_are_archimedean():
     X, y = datasets.load("circles", noise=0.0)
     radii = np.linalg.norm(X, axis=1)

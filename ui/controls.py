@@ -139,7 +139,10 @@ def sidebar_data() -> None:
     if shown("n_samples") and generated:
         _number_input("Number of points", 10, MAX_POINTS, step=100, key="n_samples")
     if shown("noise") and generated:
-        st.slider("Noise", 0.0, 1.0, step=0.01, key="noise")
+        ignored = st.session_state["dataset"] not in datasets.USES_NOISE
+        st.slider("Noise", 0.0, 1.0, step=0.01, key="noise", disabled=ignored,
+                  help=f"{st.session_state['dataset']} has no noise setting." if ignored else
+                  "Spread of the clusters, or jitter of the shapes.")
     if shown("seed"):
         _number_input("Random seed", 0, 2**31 - 1, step=1, key="seed")
     if shown("seed"):
