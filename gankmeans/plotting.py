@@ -337,7 +337,8 @@ def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
     if views:  # the input on the left, the student's space on the right, both animated
         spread = np.concatenate([points[sample] for points, _, _ in views])
         (x_range, y_range), titles = padded_bounds(spread), views[-1][2]
-        fig.update_layout(xaxis={"domain": [0, 0.47]}, xaxis2={**_AXIS, "domain": [0.53, 1], "range": x_range,
+        # A tenth of the width between the panels, room for the right one's axis titles.
+        fig.update_layout(xaxis={"domain": [0, 0.45]}, xaxis2={**_AXIS, "domain": [0.55, 1], "range": x_range,
                                                               "title": {"text": titles[0]}, "anchor": "y2"},
                           yaxis2={**_AXIS, "range": y_range, "title": {"text": titles[1]}, "anchor": "x2"})
         fig.update_layout(title_text=f"{fig.layout.title.text}; right: the student's space")
