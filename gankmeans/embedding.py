@@ -194,9 +194,8 @@ class Encoder(nn.Module):
         """
         mean, matrix = whitening(raw, weights)
         white = (raw.double() - mean) @ matrix
-        gap = white[edges[:, 0]] - white[edges[:, 1]]
-        form = (gap * edge_weights.double().unsqueeze(1)).T @ gap
-        kept = _smoothest_varying(white, weights, form)[:, :self.matrix.shape[1]]
+        kept = _smoothest_varying(white, weights, _laplacian_form(white, edges, edge_weights))
+        kept = kept[:, :self.matrix.shape[1]]
         matrix = matrix @ kept
         if follow is not None:
             cross = (white @ kept * weights.double().unsqueeze(1)).T @ follow.double()
@@ -204,6 +203,20 @@ class Encoder(nn.Module):
             matrix = matrix @ left @ right
         self.center.copy_(mean)
         self.matrix.copy_(matrix)
+
+
+def _laplacian_form(white: torch.Tensor, edges: torch.Tensor, edge_weights: torch.Tensor) -> torch.Tensor:
+    """(dim, dim) sum over edges of weight * gap gap^T, gap = the difference of the ends' z.
+
+    Summed over chunks of edges: the whole (edges, dim) gap at once took 1.4 GB per copy at
+    1,000,000 points, and the process peaked at 5.6 GB instead of 1.4.
+    """
+    form = white.new_zeros(white.shape[1], white.shape[1])
+    rows = max(1, CHUNK_ELEMENTS // (4 * white.shape[1]))
+    for ends, weights in zip(edges.split(rows), edge_weights.double().split(rows), strict=True):
+        gap = white.index_select(0, ends[:, 0]) - white.index_select(0, ends[:, 1])
+        form += (gap * weights.unsqueeze(1)).T @ gap
+    return form
 
 
 def _smoothest_varying(white: torch.Tensor, weights: torch.Tensor, form: torch.Tensor) -> torch.Tensor:

@@ -179,6 +179,22 @@ def test_a_refit_turns_its_basis_to_follow_the_previous_z():
     np.testing.assert_allclose((after.T @ after / 100).numpy(), np.eye(2), atol=1e-4)  # still whitened
 
 
+def test_the_whitening_fit_sums_its_edges_in_chunks_to_the_same_space(monkeypatch):
+    # Chunked, as for large N: 3 edges at a time here, against all 4,900 at once.
+    raw = torch.tensor(np.random.default_rng(1).normal(size=(100, 4)), dtype=torch.float32)
+    raw[:50, 0] += 3.0
+    edges = two_groups_of_fifty()
+    edge_weights = torch.linspace(0.1, 1.0, len(edges))
+    spaces = []
+    for chunk_elements in (10**8, 4 * 4 * 3):
+        monkeypatch.setattr("gankmeans.embedding.CHUNK_ELEMENTS", chunk_elements)
+        encoder = Encoder(n_features=2, embedding_dim=2, hidden=4)
+        encoder.fit_whitening(raw, torch.ones(100), edges, edge_weights)
+        spaces.append(encoder.whiten(raw))
+    np.testing.assert_allclose(spaces[1].numpy(), spaces[0].numpy(), atol=1e-5)
+    assert abs(float(spaces[0][:50, 0].mean() - spaces[0][50:, 0].mean())) > 1.5  # the groups apart
+
+
 @pytest.mark.parametrize(("name", "n_clusters", "seed"), [("blobs", 4, 1), ("moons", 2, 1)])
 def test_labels_hold_steady_from_epoch_to_epoch_and_the_student_keeps_up(name, n_clusters, seed):
     # Before: 4 blobs' 3-D space turned between epochs, and the restart that ends the warm-up
