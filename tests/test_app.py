@@ -237,6 +237,15 @@ def test_comparison_panel_scores_every_method_on_the_same_data(at):
     assert list(table["method"]) == ["GANKMeans", "K-Means", "Gaussian mixture", "Spectral clustering",
                                      "DBSCAN"]
     assert table["ari"].notna().all() and (table["ari"] <= 1).all()
+    assert table["groups"].iloc[:4].tolist() == [4, 4, 4, 4]  # K = 4; DBSCAN finds its own number
+    assert table["noise"].iloc[:4].tolist() == [0.0] * 4
+
+
+def test_comparison_shows_when_dbscan_left_every_point_as_noise(at):
+    at.selectbox(key="dataset").set_value("digits").run()  # 64 features: no point has 5 within 0.3
+    at.toggle(key="compare").set_value(True).run()
+    dbscan = at.dataframe[0].value.set_index("method").loc["DBSCAN"]
+    assert (dbscan["groups"], dbscan["noise"], dbscan["ari"]) == (0, 1.0, 0.0)
 
 
 def test_digits_show_a_gallery_of_each_clusters_images(at):
