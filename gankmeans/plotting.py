@@ -276,8 +276,9 @@ def curves_figure(frames: Sequence[Frame | dict], max_epochs: int | None = None)
     series = [("D loss", "d_loss", "x", "y", {"color": PALETTE[4]}),
               ("G loss", "g_loss", "x", "y", {"color": PALETTE[5], "dash": "dash"}),
               ("agreement", "agreement", "x2", "y2", {"color": PALETTE[2]})]
+    mode = "lines" if len(rows) > 1 else "markers"  # one epoch (after a Step) is no line at all
     fig = go.Figure([go.Scatter(x=epochs, y=np.array([row[field] for row in rows], dtype=float), name=name,
-                                xaxis=xaxis, yaxis=yaxis, line=line, mode="lines", **_TRUSTED)
+                                xaxis=xaxis, yaxis=yaxis, line=line, mode=mode, **_TRUSTED)
                      for name, field, xaxis, yaxis, line in series], **_TRUSTED)
     x_range = [0.5, max(max_epochs or 1, int(epochs[-1]) if len(epochs) else 1) + 0.5]
     # Two side-by-side axes by hand: make_subplots costs ~20 ms, on every frame. Every range is

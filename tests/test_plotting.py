@@ -111,6 +111,14 @@ def test_curves_have_a_point_per_epoch(run):
     assert all(len(t.x) == len(frames) for t in fig.data)
     from_rows = plotting.curves_figure([f.metrics() for f in frames], max_epochs=10)  # what the app keeps
     assert from_rows.to_json() == fig.to_json()
+    assert {t.mode for t in fig.data} == {"lines"}
+
+
+def test_curves_of_a_single_epoch_show_a_dot_per_series(run):
+    _, frames = run
+    fig = plotting.curves_figure(frames[:1], max_epochs=10)
+    assert {t.mode for t in fig.data} == {"markers"}
+    assert all(np.isfinite(t.y).all() for t in fig.data)
 
 
 def test_replay_has_one_frame_per_epoch_with_play_and_slider(run):
