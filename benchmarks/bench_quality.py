@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.cluster import KMeans, SpectralClustering
+from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, uninstalled
 from gankmeans import TrainConfig, datasets, train  # noqa: E402
-from gankmeans.metrics import external_scores  # noqa: E402
+from gankmeans.metrics import external_scores, spectral_labels  # noqa: E402
 
 DATASETS = ("blobs", "anisotropic", "varied", "moons", "circles", "spirals", "iris", "wine", "digits")
 # GANKMeans standardises its input, so K-Means on standardised data is the like-for-like teacher.
@@ -41,8 +41,7 @@ def scores_for_seed(name: str, seed: int, n_samples: int, max_epochs: int, noise
     learned_config = TrainConfig(n_clusters=k, max_epochs=max_epochs, random_state=seed,
                                  teacher_space="learned")
     *_, learned = train(X, learned_config)
-    spectral = SpectralClustering(k, affinity="nearest_neighbors", n_neighbors=learned_config.n_neighbors,
-                                  random_state=seed).fit_predict(StandardScaler().fit_transform(X))
+    spectral = spectral_labels(StandardScaler().fit_transform(X), k, seed, learned_config.n_neighbors)
     return {
         "K-Means": external_scores(y, raw_labels),
         "K-Means standardised": external_scores(y, standardised_labels),

@@ -1,6 +1,7 @@
 """Metrics on hand-computed cases."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -65,6 +66,15 @@ def test_baselines_label_every_point_and_spectral_separates_moons():
     assert all(len(v) == len(X) for v in labels.values())
     assert metrics.external_scores(y, labels["Spectral clustering"])["ari"] > 0.95
     assert metrics.external_scores(y, labels["K-Means"])["ari"] < 0.7  # the distance rule's limit
+
+
+def test_spectral_on_separate_groups_finds_them_without_a_connectivity_warning():
+    # Two far-apart groups: the kNN graph is in two pieces, which scikit-learn warns about.
+    X = np.concatenate([np.random.default_rng(0).normal(size=(40, 2)) + shift for shift in (0, 50)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        labels = metrics.spectral_labels(X, 2)
+    assert metrics.external_scores(np.repeat([0, 1], 40), labels)["ari"] == 1.0
 
 
 def test_spectral_is_skipped_for_large_data(monkeypatch):
