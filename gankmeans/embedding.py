@@ -209,7 +209,7 @@ def _laplacian_form(white: torch.Tensor, edges: torch.Tensor, edge_weights: torc
     """(dim, dim) sum over edges of weight * gap gap^T, gap = the difference of the ends' z.
 
     Summed over chunks of edges: the whole (edges, dim) gap at once took 1.4 GB per copy at
-    1,000,000 points, and the process peaked at 5.6 GB instead of 1.4.
+    1,000,000 points: a 25-epoch run peaked at 5.6 GB, against 1.8 in chunks.
     """
     form = white.new_zeros(white.shape[1], white.shape[1])
     rows = max(1, CHUNK_ELEMENTS // (4 * white.shape[1]))
