@@ -106,7 +106,9 @@ def _add_data_options(group) -> None:
     group.add_argument("--seed", type=int, default=0,
                        help="seed of the data (and of K-Means and CSV row sampling) (default: 0)")
     group.add_argument("--label-column", metavar="NAME",
-                       help="with --csv: the column of true labels, for ARI/NMI (default: none)")
+                       help="with --csv: the column of true labels, for ARI/NMI only; 'none' for no labels "
+                            "(default: guessed, as the app does: the only column of text, or else one "
+                            f"named {', '.join(datasets.LABEL_NAMES[:4])}, ...)")
     group.add_argument("--drop-nonfinite", action="store_true",
                        help="with --csv: drop rows with NaN, infinity or empty cells (default: off)")
 
@@ -138,10 +140,15 @@ def load_data(args) -> tuple[np.ndarray, np.ndarray | None, list[str] | None, di
         data = {"dataset": args.dataset, "n_samples": len(X), "noise": args.noise, "seed": args.seed}
         return X, y, None, data
     max_rows = datasets.MAX_CSV_ROWS if args.n_samples is None else args.n_samples
+    label = args.label_column
+    if label is None:
+        label = datasets.csv_columns(args.csv)[1]  # the app's upload guesses the same
+    elif label == "none":
+        label = None
     with _options_named({"max_rows": "--n-samples", "drop_nonfinite=True": "--drop-nonfinite"}):
-        table = datasets.read_csv(args.csv, label_column=args.label_column, max_rows=max_rows,
+        table = datasets.read_csv(args.csv, label_column=label, max_rows=max_rows,
                                   drop_nonfinite=args.drop_nonfinite, random_state=args.seed)
-    data = {"csv": os.path.basename(args.csv), "label_column": args.label_column,
+    data = {"csv": os.path.basename(args.csv), "label_column": label,
             "n_samples": len(table.X), "n_dropped": table.n_dropped, "sampled": table.sampled,
             "seed": args.seed}
     return table.X, table.y, table.columns, data
@@ -211,7 +218,8 @@ def print_summary(X, y, config, frames, data, paths, seed) -> None:
     kmeans_inertia = inertia(X, kmeans_labels, kmeans_centers)
     ours, theirs = external_scores(y, last.labels), external_scores(y, kmeans_labels)
     source = data.get("dataset") or data.get("csv")
-    rows = [("dataset", source), ("samples", f"{len(X)} x {X.shape[1]} features"),
+    labels = [("label column", data["label_column"] or "none")] if "csv" in data else []
+    rows = [("dataset", source), *labels, ("samples", f"{len(X)} x {X.shape[1]} features"),
             ("clusters (K)", config.n_clusters), ("epochs run", f"{last.epoch} of {config.max_epochs}"),
             ("converged", "yes" if last.converged else "no"), ("phase", last.phase),
             ("agreement", f"{last.agreement:.4f}"), ("student share", f"{last.student_share:.4f}")]

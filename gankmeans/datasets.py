@@ -12,7 +12,7 @@ from sklearn import datasets as skd
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from .csvfile import MAX_CSV_BYTES, MAX_CSV_ROWS, CsvData, csv_columns, read_csv  # noqa: F401 (public here)
+from .csvfile import LABEL_NAMES, MAX_CSV_BYTES, MAX_CSV_ROWS, CsvData, csv_columns, read_csv  # noqa: F401 (public here)
 
 NAMES = ("blobs", "anisotropic", "varied", "moons", "circles", "spirals", "uniform", "seed",
          "iris", "wine", "digits")

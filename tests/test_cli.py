@@ -81,6 +81,20 @@ def test_csv_input_uses_its_column_names_and_label_column(tmp_path, capsys):
     assert "ARI" in capsys.readouterr().out
 
 
+def test_csv_label_column_is_guessed_as_in_the_app_unless_told_none(tmp_path, capsys):
+    X, y = datasets.load("blobs", n_samples=40, random_state=0)
+    source = tmp_path / "points.csv"
+    pd.DataFrame({"width": X[:, 0], "height": X[:, 1], "class": y}).to_csv(source, index=False)
+    args = ["--csv", str(source), "--max-epochs", "3", "--quiet"]
+    assert cli.main([*args, "--out", str(tmp_path / "guessed")]) == 0
+    out = capsys.readouterr().out
+    assert "label column    class" in out and "40 x 2 features" in out and "ARI" in out
+    assert json.loads((tmp_path / "guessed" / "run.json").read_text())["data"]["label_column"] == "class"
+    assert cli.main([*args, "--label-column", "none", "--out", str(tmp_path / "none")]) == 0
+    out = capsys.readouterr().out
+    assert "label column    none" in out and "40 x 3 features" in out and "no true labels" in out
+
+
 def test_help_lists_every_config_field_with_its_default(capsys):
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
