@@ -108,6 +108,15 @@ _GENERATORS = {
 }
 
 
+def bundled_rows(name: str) -> int | None:
+    """How many rows a bundled real data set has ("iris": 150, "wine": 178, "digits": 1,797);
+    ``n_samples`` can only subsample it. None for the generated sets, which make any number."""
+    generator = _GENERATORS[name]
+    if isinstance(generator, partial) and generator.func is _bundled:
+        return len(_bundled_arrays(generator.keywords["loader"])[0])
+    return None
+
+
 def _is_int(value):
     return isinstance(value, Integral) and not isinstance(value, bool)
 

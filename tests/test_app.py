@@ -109,6 +109,13 @@ def test_noise_is_offered_only_for_data_it_changes(at):
     assert "no noise setting" in at.slider(key="noise").help
 
 
+def test_a_real_data_set_says_how_many_of_its_rows_are_used(at):
+    at.selectbox(key="dataset").set_value("iris").run()
+    assert any("iris has 150 rows: all of them are used" in c.value for c in at.caption)
+    at.number_input(key="n_samples").set_value(100).run()
+    assert any("a random 100 are used" in c.value for c in at.caption)
+
+
 def test_divergence_shows_an_error_and_keeps_the_last_frame(at):
     # Within the allowed range (lr <= 10) the core's losses (BCE on logits) stay finite in a short
     # run, so the worker trains with a stand-in that raises DivergenceError after two real epochs.

@@ -137,6 +137,15 @@ def test_real_datasets_subsample_or_return_everything():
     assert datasets.load("iris")[0].max() > 0
 
 
+def test_bundled_rows_counts_the_real_sets_and_only_them():
+    assert {name: datasets.bundled_rows(name) for name in ("iris", "wine", "digits")} == {
+        "iris": 150, "wine": 178, "digits": 1797}
+    for name in datasets.NAMES:
+        if datasets.bundled_rows(name) is not None:
+            assert len(datasets.load(name, n_samples=5_000)[0]) == datasets.bundled_rows(name)
+    assert datasets.bundled_rows("blobs") is None and datasets.bundled_rows("seed") is None
+
+
 @pytest.mark.parametrize(("kwargs", "match"), [
     ({"name": "mooons"}, r"unknown dataset 'mooons'.*blobs, anisotropic.*digits"),
     ({"n_samples": 1}, r"n_samples=1 .*from 2 to 1,000,000"),

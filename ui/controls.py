@@ -138,6 +138,11 @@ def sidebar_data() -> None:
     generated = st.session_state["dataset"] != UPLOAD  # a file brings its own points and noise
     if shown("n_samples") and generated:
         _number_input("Number of points", 10, MAX_POINTS, step=100, key="n_samples")
+        rows = datasets.bundled_rows(st.session_state["dataset"])
+        if rows is not None:  # a real data set: the number is a cap, not what is drawn
+            used = min(rows, int(st.session_state["n_samples"]))
+            st.caption(f"{st.session_state['dataset']} has {rows:,} rows: "
+                       + ("all of them are used." if used == rows else f"a random {used:,} are used."))
     if shown("noise") and generated:
         ignored = st.session_state["dataset"] not in datasets.USES_NOISE
         st.slider("Noise", 0.0, 1.0, step=0.01, key="noise", disabled=ignored,
