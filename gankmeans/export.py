@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from . import __version__, plotting
+from . import __version__, animation, plotting
 from .config import TrainConfig
 from .datasets import project_2d, validate_data
 from .frame import Frame
@@ -150,7 +150,7 @@ def replay_html(X, frames: Sequence[Frame], columns=None, random_state: int | No
     X = validate_data(X)
     X2, x_title, y_title = project_2d(X, random_state=random_state, names=columns)
     sample = plotting.display_sample(len(X), random_state=random_state)
-    return standalone_html(plotting.replay_figure(X2, frames, sample, (x_title, y_title)))
+    return standalone_html(animation.replay_figure(X2, frames, sample, (x_title, y_title)))
 
 
 def standalone_html(figure) -> str:

@@ -1,4 +1,4 @@
-"""Pure functions from frames and arrays to Plotly figures; no Streamlit, no state."""
+"""Pure functions from frames and arrays to Plotly figures, no Streamlit (the replay: animation)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ DISPLAY_POINTS = 1_000  # drawn per chart; every chart is re-plotted from scratc
 GRID_SIZE = 60
 TRAIL_LENGTH = 15
 CENTROID_SIZE = 18
-REPLAY_FRAMES = 100
-REPLAY_POINTS = 1_000  # each replay frame carries its points: keep the figure a few MB at most
 _MARGIN = {"l": 56, "r": 10, "t": 36, "b": 48}  # room for tick labels and axis titles
 # Two-line titles (one line was cut off with three panels on a 1,024-pixel projector), and the
 # same room in every panel, so that panels side by side keep their plots level.
@@ -305,79 +303,6 @@ def loss_range(values, pad: float = 0.1) -> list[float]:
     low, high = float(values.min()), float(values.max())
     margin = pad * max(high - low, 0.1 * abs(high), 1e-3)
     return [max(0.0, low - margin), high + margin]
-
-
-def replay_frames(frames: Sequence[Frame], limit: int = REPLAY_FRAMES) -> list[Frame]:
-    """At most ``limit`` frames, evenly spaced, always keeping the first and the last."""
-    frames = list(frames)
-    if len(frames) <= limit:
-        return frames
-    keep = np.unique(np.linspace(0, len(frames) - 1, limit).round().astype(int))
-    return [frames[i] for i in keep]
-
-
-def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
-                  limit: int = REPLAY_FRAMES, n_epochs: int | None = None) -> go.Figure:
-    """One figure with a go.Frame per epoch, a Play/Pause button and an epoch slider.
-
-    It animates in the browser alone; big runs keep ``limit`` evenly spaced epochs. ``n_epochs``
-    is the run's length when ``frames`` is already a selection of its epochs.
-    """
-    shown = replay_frames(frames, limit)
-    sample = np.asarray(sample)
-    if len(sample) > REPLAY_POINTS:
-        sample = sample[display_sample(len(sample), REPLAY_POINTS)]
-    views = [embedding_view(f) for f in shown] if shown[-1].embedding is not None else []
-    data = [_replay_traces(X2, f, sample) for f in shown]
-    for traces, frame, view in zip(data, shown, views, strict=False):  # no views in input mode
-        traces += _embedding_traces(frame, view, sample)
-    animation = [go.Frame(data=traces, name=str(f.epoch), **_TRUSTED)
-                 for f, traces in zip(shown, data, strict=True)]
-    fig = _figure(data[0], f"Replay: {len(shown)} of {n_epochs or len(frames)} epochs", axes,
-                  padded_bounds(X2), height=480, frames=animation)
-    if views:  # the input on the left, the student's space on the right, both animated
-        spread = np.concatenate([points[sample] for points, _, _ in views])
-        (x_range, y_range), titles = padded_bounds(spread), views[-1][2]
-        # A tenth of the width between the panels, room for the right one's axis titles.
-        fig.update_layout(xaxis={"domain": [0, 0.45]}, xaxis2={**_AXIS, "domain": [0.55, 1], "range": x_range,
-                                                              "title": {"text": titles[0]}, "anchor": "y2"},
-                          yaxis2={**_AXIS, "range": y_range, "title": {"text": titles[1]}, "anchor": "x2"})
-        fig.update_layout(title_text=f"{fig.layout.title.text}; right: the student's space")
-    # Drawn once, so the margins may grow to make room for the slider and the buttons.
-    fig.update_layout(updatemenus=[_play_buttons()], sliders=[_slider(shown)], margin_autoexpand=True)
-    return fig
-
-
-def _replay_traces(X2, frame, sample) -> list:
-    points = _points_traces(X2[sample], frame.labels[sample], len(frame.centroids),
-                            frame.decided_by_student[sample], webgl=False)
-    return [*points, *_centroid_trace(centroids_2d(X2, frame))]
-
-
-def _embedding_traces(frame, view, sample) -> list:
-    points, centroids, _ = view
-    traces = [*_points_traces(points[sample], frame.labels[sample], len(frame.centroids),
-                              frame.decided_by_student[sample], webgl=False), *_centroid_trace(centroids)]
-    for trace in traces:
-        trace.update(xaxis="x2", yaxis="y2")
-    return traces
-
-
-def _play_buttons() -> dict:
-    play = {"frame": {"duration": 120, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
-    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
-    return {"type": "buttons", "direction": "left", "x": 0.0, "y": -0.12, "xanchor": "left",
-            "yanchor": "top", "showactive": False,
-            "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
-                        {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]}]}
-
-
-def _slider(frames) -> dict:
-    step_args = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
-    steps = [{"label": str(f.epoch), "method": "animate", "args": [[str(f.epoch)], step_args]}
-             for f in frames]
-    return {"active": 0, "x": 0.22, "len": 0.78, "y": -0.08, "yanchor": "top", "steps": steps,
-            "currentvalue": {"prefix": "epoch "}, "pad": {"t": 30}}
 
 
 def image_gallery(X, labels, shape, per_cluster: int = 8, random_state: int | None = 0) -> go.Figure:

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from gankmeans import TrainConfig, datasets, plotting, train
+from gankmeans import TrainConfig, animation, datasets, plotting, train
 from ui.frames import FrameStore, thin
 
 
@@ -80,7 +80,7 @@ def test_a_thinned_frame_still_draws_and_labels_the_same(frame):
     assert small.labels.dtype == np.int8 and np.array_equal(small.labels, frame.labels)
     assert small.model is None and small.teacher_labels.size == 0
     X2 = np.random.default_rng(0).normal(size=(len(frame.labels), 2))
-    figure = plotting.replay_figure(X2, [small, thin(dataclasses.replace(frame, epoch=9))], np.arange(50),
+    figure = animation.replay_figure(X2, [small, thin(dataclasses.replace(frame, epoch=9))], np.arange(50),
                                     n_epochs=9)
     assert "2 of 9 epochs" in figure.layout.title.text
 

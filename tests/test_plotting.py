@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from gankmeans import TrainConfig, datasets, plotting, train
+from gankmeans import TrainConfig, animation, datasets, plotting, train
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_curves_of_a_single_epoch_show_a_dot_per_series(run):
 
 def test_replay_has_one_frame_per_epoch_with_play_and_slider(run):
     X, frames = run
-    fig = plotting.replay_figure(X, frames, np.arange(len(X)))
+    fig = animation.replay_figure(X, frames, np.arange(len(X)))
     assert [f.name for f in fig.frames] == [str(f.epoch) for f in frames]
     assert fig.layout.updatemenus[0].buttons[0].method == "animate"
     assert len(fig.layout.sliders[0].steps) == len(frames)
@@ -131,7 +131,7 @@ def test_replay_has_one_frame_per_epoch_with_play_and_slider(run):
 
 def test_replay_of_a_long_run_keeps_first_and_last_within_the_limit(run):
     _, frames = run
-    kept = plotting.replay_frames(frames * 50, limit=40)
+    kept = animation.replay_frames(frames * 50, limit=40)
     assert len(kept) <= 40 and kept[0] is frames[0] and kept[-1] is frames[-1]
 
 
@@ -180,7 +180,7 @@ def test_the_students_space_draws_every_sampled_point_and_the_centroids(learned_
 
 def test_a_learned_run_replays_the_students_space_beside_the_input(learned_run):
     X, frames = learned_run
-    fig = plotting.replay_figure(X, frames, np.arange(len(X)))
+    fig = animation.replay_figure(X, frames, np.arange(len(X)))
     assert "student's space" in fig.layout.title.text and fig.layout.xaxis2.domain[0] > 0.5
     on_right = [t for t in fig.frames[0].data if t.xaxis == "x2"]
     assert on_right and len(on_right) * 2 == len(fig.frames[0].data)
@@ -194,7 +194,7 @@ def test_live_charts_keep_fixed_margins_and_the_replay_makes_room_for_its_slider
     frames = list(train(X, TrainConfig(n_clusters=2, max_epochs=2, device="cpu")))
     sample = plotting.display_sample(len(X))
     assert plotting.scatter_figure(X, frames[-1], sample).layout.margin.autoexpand is False
-    assert plotting.replay_figure(X, frames, sample).layout.margin.autoexpand is True
+    assert animation.replay_figure(X, frames, sample).layout.margin.autoexpand is True
 
 
 def _every_figure(run, learned_run):
@@ -206,10 +206,10 @@ def _every_figure(run, learned_run):
     yield plotting.scatter_figure(X, frames[-1], sample)
     yield plotting.kmeans_figure(X, frames[-1].labels, frames[-1].centroids, sample)
     yield plotting.curves_figure(frames, 10)
-    yield plotting.replay_figure(X, frames, sample)
+    yield animation.replay_figure(X, frames, sample)
     learned_X, learned_frames = learned_run
     yield plotting.embedding_figure(learned_frames[-1], np.arange(50))
-    yield plotting.replay_figure(learned_X, learned_frames, np.arange(len(learned_X)))
+    yield animation.replay_figure(learned_X, learned_frames, np.arange(len(learned_X)))
     digits, _ = datasets.load("digits", n_samples=100)
     yield plotting.image_gallery(digits, np.arange(100) % 3, (8, 8))
 

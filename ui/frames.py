@@ -15,7 +15,7 @@ from collections import deque
 
 import numpy as np
 
-from gankmeans import Frame, metrics, plotting
+from gankmeans import Frame, animation, metrics, plotting
 
 _NO_LABELS = np.empty(0, dtype=np.int8)
 
@@ -40,7 +40,7 @@ class FrameStore:
         Replay frames to offer; at most ``2 * keep`` thinned frames are held.
     """
 
-    def __init__(self, y_true=None, keep: int = plotting.REPLAY_FRAMES):
+    def __init__(self, y_true=None, keep: int = animation.REPLAY_FRAMES):
         self.y_true = y_true
         # Classes as 0..C-1, once: each epoch's contingency table is then one bincount.
         self._classes = None if y_true is None else np.unique(y_true, return_inverse=True)[1].ravel()

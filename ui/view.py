@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gankmeans import datasets, export, metrics, plotting
+from gankmeans import animation, datasets, export, metrics, plotting
 
 from . import data as app_data
 from . import session
@@ -239,7 +239,7 @@ def replay(dataset, data_info: dict) -> None:
         return
     cached = st.session_state.get("replay")
     if cached is None or cached[0] is not runner:
-        figure = plotting.replay_figure(dataset.X2, runner.replay_frames(), dataset.sample, dataset.axes,
+        figure = animation.replay_figure(dataset.X2, runner.replay_frames(), dataset.sample, dataset.axes,
                                         n_epochs=runner.n_frames)
         cached = st.session_state["replay"] = (runner, figure)
     st.subheader("Replay")
