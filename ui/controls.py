@@ -135,18 +135,19 @@ def sidebar_data() -> None:
         st.selectbox("Dataset", names, key="dataset", on_change=_dataset_changed,
                      format_func=lambda name: f"Your file: {file['name']}" if name == UPLOAD else name)
         upload.sidebar()
-    generated = st.session_state["dataset"] != UPLOAD  # a file brings its own points and noise
+    name = st.session_state["dataset"]
+    generated = name != UPLOAD  # a file brings its own points and noise
     if shown("n_samples") and generated:
         _number_input("Number of points", 10, MAX_POINTS, step=100, key="n_samples")
-        rows = datasets.bundled_rows(st.session_state["dataset"])
+        rows = datasets.bundled_rows(name)
         if rows is not None:  # a real data set: the number is a cap, not what is drawn
             used = min(rows, int(st.session_state["n_samples"]))
-            st.caption(f"{st.session_state['dataset']} has {rows:,} rows: "
+            st.caption(f"{name} has {rows:,} rows: "
                        + ("all of them are used." if used == rows else f"a random {used:,} are used."))
     if shown("noise") and generated:
-        ignored = st.session_state["dataset"] not in datasets.USES_NOISE
+        ignored = name not in datasets.USES_NOISE
         st.slider("Noise", 0.0, 1.0, step=0.01, key="noise", disabled=ignored,
-                  help=f"{st.session_state['dataset']} has no noise setting." if ignored else
+                  help=f"{name} has no noise setting." if ignored else
                   "Spread of the clusters, or jitter of the shapes.")
     if shown("seed"):
         _number_input("Random seed", 0, 2**31 - 1, step=1, key="seed")
