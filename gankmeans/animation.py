@@ -55,10 +55,12 @@ def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
     if views:  # the input on the left, the student's space on the right, both animated
         spread = np.concatenate([points[sample] for points, _, _ in views])
         (x_range, y_range), titles = padded_bounds(spread), views[-1][2]
-        # A tenth of the width between the panels, room for the right one's axis titles.
-        fig.update_layout(xaxis={"domain": [0, 0.45]}, xaxis2={**_AXIS, "domain": [0.55, 1], "range": x_range,
+        # The right panel's y axis is on its outer side: in the gap, its ticks and title were drawn
+        # over the left panel's points once the page was narrower than about 1,100 px.
+        fig.update_layout(xaxis={"domain": [0, 0.46]}, xaxis2={**_AXIS, "domain": [0.54, 1], "range": x_range,
                                                               "title": {"text": titles[0]}, "anchor": "y2"},
-                          yaxis2={**_AXIS, "range": y_range, "title": {"text": titles[1]}, "anchor": "x2"})
+                          yaxis2={**_AXIS, "range": y_range, "title": {"text": titles[1]}, "anchor": "x2",
+                                  "side": "right", "automargin": True})
         fig.update_layout(title_text=f"{fig.layout.title.text}; right: the student's space")
     # Drawn once, so the margins may grow to make room for the slider and the buttons.
     fig.update_layout(updatemenus=[_play_buttons()], sliders=[_slider(shown)], margin_autoexpand=True)
@@ -80,11 +82,18 @@ def _embedding_traces(frame, view, sample) -> list:
     return traces
 
 
+# The slider spans the whole width under the axis titles, and the buttons sit under it, as a video
+# player's do; both placed in pixels below the plot. Beside the buttons, the slider began at a
+# fraction of the width, and a narrow page put the buttons over its handle and the x axis title.
+_SLIDER_TOP_PX = 48
+_BUTTONS_TOP_PX = 128
+
+
 def _play_buttons() -> dict:
     play = {"frame": {"duration": 120, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
-    return {"type": "buttons", "direction": "left", "x": 0.0, "y": -0.12, "xanchor": "left",
-            "yanchor": "top", "showactive": False,
+    return {"type": "buttons", "direction": "left", "x": 0.0, "y": 0.0, "xanchor": "left",
+            "yanchor": "top", "pad": {"t": _BUTTONS_TOP_PX}, "showactive": False,
             "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
                         {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]}]}
 
@@ -93,5 +102,5 @@ def _slider(frames) -> dict:
     step_args = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
     steps = [{"label": str(f.epoch), "method": "animate", "args": [[str(f.epoch)], step_args]}
              for f in frames]
-    return {"active": 0, "x": 0.22, "len": 0.78, "y": -0.08, "yanchor": "top", "steps": steps,
-            "currentvalue": {"prefix": "epoch "}, "pad": {"t": 30}}
+    return {"active": 0, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top", "steps": steps,
+            "currentvalue": {"prefix": "epoch "}, "pad": {"t": _SLIDER_TOP_PX}}

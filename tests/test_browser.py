@@ -1,12 +1,16 @@
-"""The real app in headless Chromium: press Train, watch the Epoch metric climb, no exception."""
+"""The real app in headless Chromium: press Train, watch the Epoch metric climb, no exception;
+and the replay figure as the browser draws it."""
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from conftest import APP_READY
 from playwright.sync_api import expect
+
+from gankmeans import TrainConfig, animation, datasets, train
 
 pytestmark = pytest.mark.browser
 
@@ -139,3 +143,40 @@ def test_the_live_chart_never_goes_blank_while_it_plays(app_server, page):
     # The newest figure must be the one in front: an older one on top was seen for a frame at a
     # time (epoch 1 after 7) when the new stacking order reached the page before the new chart.
     assert shown == sorted(shown), f"an older epoch came back on top: {shown}"
+
+
+# Page-space boxes of the replay's parts, as drawn by Plotly in the browser.
+REPLAY_BOXES = """() => {
+  const box = el => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const all = sel => [...document.querySelectorAll(sel)].map(box);
+  return {buttons: all('.updatemenu-button'), slider: all('.slider-container'),
+          x_titles: all('.g-xtitle, .g-x2title'), left_plot: all('.draglayer .xy .nsewdrag'),
+          right_axis: all('.g-y2title, .y2tick text')};
+}"""
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("width", [420, 700])
+@pytest.mark.parametrize("space", ["input", "learned"])
+def test_the_replay_keeps_its_controls_and_panels_apart_on_a_narrow_page(browser, tmp_path, space, width):
+    X, _ = datasets.load("moons", n_samples=200, noise=0.05, random_state=0)
+    config = TrainConfig(n_clusters=2, max_epochs=6, teacher_space=space, device="cpu")
+    figure = animation.replay_figure(X, list(train(X, config)), np.arange(len(X)))
+    html = tmp_path / "replay.html"
+    figure.write_html(html, include_plotlyjs=True, auto_play=False)
+    tab = browser.new_page(viewport={"width": width, "height": 560})
+    try:
+        tab.goto(html.as_uri())
+        tab.wait_for_selector(".slider-container")
+        boxes = tab.evaluate(REPLAY_BOXES)
+    finally:
+        tab.close()
+    assert len(boxes["buttons"]) == 2 and boxes["slider"] and boxes["left_plot"]
+    for button in boxes["buttons"]:
+        assert not any(overlaps(button, other) for other in boxes["slider"] + boxes["x_titles"])
+    # Learned mode: the student's-space panel's axis must not be drawn over the input panel.
+    assert bool(boxes["right_axis"]) == (space == "learned")
+    assert not any(overlaps(part, boxes["left_plot"][0]) for part in boxes["right_axis"])
