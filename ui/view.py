@@ -260,12 +260,17 @@ def downloads(runner, dataset, data_info: dict, replay_figure) -> None:
         cached = st.session_state["exports"] = (runner, files)
     files = cached[1]
     csv_column, json_column, html_column = st.columns(3)
+    # Short labels: at 1,024 px a column is about 180 px wide, and longer ones were cut off.
     csv_column.download_button("Assignments (CSV)", files["csv"], "gankmeans_assignments.csv",
-                               "text/csv", key="download_csv")
-    json_column.download_button("Run: config and metrics (JSON)", files["json"], "gankmeans_run.json",
-                                "application/json", key="download_json")
-    html_column.download_button("Replay (HTML, works offline)", files["html"], "gankmeans_replay.html",
-                                "text/html", key="download_html")
+                               "text/csv", key="download_csv",
+                               help="Every point's features, its cluster, who decided it, and the "
+                                    "teacher's and the student's labels")
+    json_column.download_button("Run summary (JSON)", files["json"], "gankmeans_run.json",
+                                "application/json", key="download_json",
+                                help="The settings, the data set, and every epoch's metrics")
+    html_column.download_button("Replay (HTML)", files["html"], "gankmeans_replay.html",
+                                "text/html", key="download_html",
+                                help="The replay above as one file: it plays offline, with no server")
 
 
 def comparison(dataset, controls: dict) -> None:
