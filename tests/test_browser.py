@@ -75,8 +75,13 @@ def test_number_inputs_never_show_their_minimum_before_the_linked_value(app_serv
     page.add_init_script(RECORD_NUMBER_INPUTS)
     open_app(page, f"{app_server}/?n_samples=700&seed=5&max_epochs=70&handover=at%20epoch&handover_epoch=20")
     page.wait_for_timeout(1000)
-    assert page.evaluate("() => window.__shown") == {
-        "Number of points": ["700"], "Random seed": ["5"], "Max epochs": ["70"], "Handover epoch": ["20"]}
+    shown = page.evaluate("() => window.__shown")
+    # Once in CI (not reproduced in 11 runs since, 6 of them under load) "Number of points" was
+    # never seen at all: say what the page holds now, should it happen again.
+    now = page.evaluate("() => [...document.querySelectorAll('[data-testid=stNumberInput] input')]"
+                        ".map(e => [e.getAttribute('aria-label'), e.value])")
+    assert shown == {"Number of points": ["700"], "Random seed": ["5"], "Max epochs": ["70"],
+                     "Handover epoch": ["20"]}, f"on the page now: {now}"
 
 
 def test_every_metric_is_readable_on_a_1024_pixel_projector(app_server, page):
