@@ -10,7 +10,7 @@ import pytest
 from conftest import APP_READY
 from playwright.sync_api import expect
 
-from gankmeans import TrainConfig, animation, datasets, train
+from gankmeans import TrainConfig, animation, datasets, plotting, train
 
 pytestmark = pytest.mark.browser
 
@@ -150,8 +150,8 @@ def test_the_live_chart_never_goes_blank_while_it_plays(app_server, page):
     assert shown == sorted(shown), f"an older epoch came back on top: {shown}"
 
 
-# Page-space boxes of the replay's parts, as drawn by Plotly in the browser.
-REPLAY_BOXES = """() => {
+# Page-space boxes of a figure's parts, as drawn by Plotly in the browser.
+DRAWN_BOXES = """() => {
   const box = el => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
   const all = sel => [...document.querySelectorAll(sel)].map(box);
   return {buttons: all('.updatemenu-button'), slider: all('.slider-container'),
@@ -164,24 +164,40 @@ def overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-@pytest.mark.parametrize("width", [420, 700])
-@pytest.mark.parametrize("space", ["input", "learned"])
-def test_the_replay_keeps_its_controls_and_panels_apart_on_a_narrow_page(browser, tmp_path, space, width):
-    X, _ = datasets.load("moons", n_samples=200, noise=0.05, random_state=0)
-    config = TrainConfig(n_clusters=2, max_epochs=6, teacher_space=space, device="cpu")
-    figure = animation.replay_figure(X, list(train(X, config)), np.arange(len(X)))
-    html = tmp_path / "replay.html"
+def drawn_boxes(browser, figure, width: int, folder) -> dict:
+    html = folder / "figure.html"
     figure.write_html(html, include_plotlyjs=True, auto_play=False)
     tab = browser.new_page(viewport={"width": width, "height": 560})
     try:
         tab.goto(html.as_uri())
-        tab.wait_for_selector(".slider-container")
-        boxes = tab.evaluate(REPLAY_BOXES)
+        tab.wait_for_selector(".draglayer .xy .nsewdrag")
+        return tab.evaluate(DRAWN_BOXES)
     finally:
         tab.close()
+
+
+def moons_run(space: str):
+    X, _ = datasets.load("moons", n_samples=200, noise=0.05, random_state=0)
+    config = TrainConfig(n_clusters=2, max_epochs=6, teacher_space=space, device="cpu")
+    return X, list(train(X, config))
+
+
+@pytest.mark.parametrize("width", [420, 700])
+@pytest.mark.parametrize("space", ["input", "learned"])
+def test_the_replay_keeps_its_controls_and_panels_apart_on_a_narrow_page(browser, tmp_path, space, width):
+    X, frames = moons_run(space)
+    boxes = drawn_boxes(browser, animation.replay_figure(X, frames, np.arange(len(X))), width, tmp_path)
     assert len(boxes["buttons"]) == 2 and boxes["slider"] and boxes["left_plot"]
     for button in boxes["buttons"]:
         assert not any(overlaps(button, other) for other in boxes["slider"] + boxes["x_titles"])
     # Learned mode: the student's-space panel's axis must not be drawn over the input panel.
     assert bool(boxes["right_axis"]) == (space == "learned")
+    assert not any(overlaps(part, boxes["left_plot"][0]) for part in boxes["right_axis"])
+
+
+@pytest.mark.parametrize("width", [420, 500])  # the main column beside the sidebar at 720-800 px
+def test_the_agreement_axis_stays_off_the_loss_panel(browser, tmp_path, width):
+    _, frames = moons_run("input")
+    boxes = drawn_boxes(browser, plotting.curves_figure(frames, max_epochs=60), width, tmp_path)
+    assert boxes["right_axis"] and boxes["left_plot"]
     assert not any(overlaps(part, boxes["left_plot"][0]) for part in boxes["right_axis"])
