@@ -18,6 +18,7 @@ from .plotting import (
     display_sample,
     embedding_view,
     padded_bounds,
+    two_panel_axes,
 )
 
 REPLAY_FRAMES = 100
@@ -55,12 +56,9 @@ def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
     if views:  # the input on the left, the student's space on the right, both animated
         spread = np.concatenate([points[sample] for points, _, _ in views])
         (x_range, y_range), titles = padded_bounds(spread), views[-1][2]
-        # The right panel's y axis is on its outer side: in the gap, its ticks and title were drawn
-        # over the left panel's points once the page was narrower than about 1,100 px.
-        fig.update_layout(xaxis={"domain": [0, 0.46]}, xaxis2={**_AXIS, "domain": [0.54, 1], "range": x_range,
-                                                              "title": {"text": titles[0]}, "anchor": "y2"},
-                          yaxis2={**_AXIS, "range": y_range, "title": {"text": titles[1]}, "anchor": "x2",
-                                  "side": "right", "automargin": True})
+        fig.update_layout(**two_panel_axes(
+            {}, {**_AXIS, "range": x_range, "title": {"text": titles[0]}},
+            {**_AXIS, "range": y_range, "title": {"text": titles[1]}, "automargin": True}))
         fig.update_layout(title_text=f"{fig.layout.title.text}; right: the student's space")
     # Drawn once, so the margins may grow to make room for the slider and the buttons.
     fig.update_layout(updatemenus=[_play_buttons()], sliders=[_slider(shown)], margin_autoexpand=True)

@@ -283,18 +283,25 @@ def curves_figure(frames: Sequence[Frame | dict], max_epochs: int | None = None)
     # explicit: a chart updated in place keeps the autorange of its first draw (epoch 1 alone).
     axis = {**_AXIS, "range": x_range, "title": {"text": "epoch"}}
     losses = [row["d_loss"] for row in rows] + [row["g_loss"] for row in rows]
-    # The agreement axis is on the right panel's outer side: in the gap between the panels its
-    # title was drawn over the loss curves on a page 800 px wide.
     fig.update_layout(
-        xaxis={**axis, "domain": [0, 0.46]}, xaxis2={**axis, "domain": [0.54, 1], "anchor": "y2"},
+        **two_panel_axes(axis, axis, {**_AXIS, "range": [-0.02, 1.02], "title": {"text": "agreement"}}),
         yaxis={**_AXIS, "range": loss_range(losses), "title": {"text": "loss"}},
-        yaxis2={**_AXIS, "range": [-0.02, 1.02], "anchor": "x2", "title": {"text": "agreement"},
-                "side": "right"},
         height=260, margin={"l": 50, "r": 50, "t": 56, "b": 40}, plot_bgcolor="white",
         title={"text": "Losses (left) and student-teacher agreement (right)", "font": {"size": 14},
                "y": 0.97, "yanchor": "top"},
         legend={"orientation": "h", "x": 0.0, "y": 1.02, "yanchor": "bottom"})
     return fig
+
+
+def two_panel_axes(left_x: dict, right_x: dict, right_y: dict) -> dict:
+    """Layout axes for two panels side by side in one figure (the curves, the learned replay).
+
+    The right panel's y axis is on its outer side: in the gap between the panels, its ticks and
+    title were drawn over the left panel on narrower pages (800 px for the curves).
+    """
+    return {"xaxis": {**left_x, "domain": [0, 0.46]},
+            "xaxis2": {**right_x, "domain": [0.54, 1], "anchor": "y2"},
+            "yaxis2": {**right_y, "anchor": "x2", "side": "right"}}
 
 
 def loss_range(values, pad: float = 0.1) -> list[float]:
