@@ -1,11 +1,19 @@
 """GANKMeans: K-Means as the teacher, an adversarially trained neural network as the student."""
 
-from . import datasets, metrics
-from .config import TrainConfig
-from .estimator import GANKMeans
-from .frame import Frame
-from .model import CompositeModel
-from .training import DivergenceError, train
+import importlib
+
+# Each public name and the module that defines it, imported on first use (PEP 562): the app's
+# server reads frames and data sets, and must not wait for torch (1.3 s) on its first page.
+_LAZY = {
+    "CompositeModel": "model",
+    "DivergenceError": "training",
+    "Frame": "frame",
+    "GANKMeans": "estimator",
+    "TrainConfig": "config",
+    "datasets": None,
+    "metrics": None,
+    "train": "training",
+}
 
 __all__ = [
     "CompositeModel",
@@ -18,3 +26,16 @@ __all__ = [
     "train",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'gankmeans' has no attribute {name!r}")
+    module = importlib.import_module(f".{_LAZY[name] or name}", __name__)
+    value = module if _LAZY[name] is None else getattr(module, name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY])

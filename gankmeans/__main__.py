@@ -202,7 +202,11 @@ def write_outputs(out, X, columns, config, frames, data, y, html=False) -> list[
     texts = {"assignments.csv": export.assignments_csv(X, frames[-1], columns),
              "run.json": export.run_json(config, frames, data, y) + "\n"}
     if html:
-        texts["replay.html"] = export.replay_html(X, frames, columns)
+        source = data.get("dataset") or data.get("csv")
+        title = (f"GANKMeans on {source}: K = {config.n_clusters}, {config.teacher_space} space, "
+                 f"seed {data['seed']}")
+        texts["replay.html"] = export.replay_html(X, frames, columns, y_true=y, title=title,
+                                                  max_epochs=config.max_epochs)
     for name, text in texts.items():
         (out / name).write_text(text, encoding="utf-8")
     return [out / name for name in texts]

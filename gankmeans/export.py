@@ -9,11 +9,12 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from . import __version__, animation, plotting
+from . import __version__, plotting
 from .config import TrainConfig
 from .datasets import project_2d, validate_data
 from .frame import Frame
 from .metrics import external_scores
+from .player import page
 
 RESULT_COLUMNS = ("cluster", "decided_by", "teacher_label", "student_label")
 FINAL_KEYS = ("epoch", "inertia", "agreement", "student_share", "phase", "converged", "empty_clusters")
@@ -139,10 +140,32 @@ def _json_ready(value):
     return value
 
 
-def replay_html(X, frames: Sequence[Frame], columns=None, random_state: int | None = 0) -> str:
-    """The run's replay as one standalone HTML page that animates offline (Plotly JS embedded).
+def replay_html(X, frames: Sequence[Frame], columns=None, random_state: int | None = 0, y_true=None,
+                title: str = "GANKMeans replay", max_epochs: int | None = None) -> str:
+    """The run's replay as one standalone HTML page, drawn by the app's own player, offline.
 
-    Data with more than 2 features is drawn through its 2-D PCA projection, labelled as such.
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The data the run was trained on; more than 2 features are drawn through their 2-D PCA
+        projection, labelled as such.
+    frames : sequence of Frame
+        Every frame of the run (at most ``player.REPLAY_FRAMES``, evenly spread, are kept).
+    columns : list of str, optional
+        Feature names, for the axis titles.
+    random_state : int or None
+        Seed of the projection and of the sample of points drawn.
+    y_true : array-like, optional
+        True labels: every epoch then shows its ARI and NMI.
+    title : str
+        The page's heading: name the data set and the settings.
+    max_epochs : int, optional
+        The run's limit, for its progress line.
+
+    Returns
+    -------
+    str
+        The page, with plotly.js and the player inlined: it requests nothing from any network.
     """
     frames = list(frames)
     if not frames:
@@ -150,10 +173,6 @@ def replay_html(X, frames: Sequence[Frame], columns=None, random_state: int | No
     X = validate_data(X)
     X2, x_title, y_title = project_2d(X, random_state=random_state, names=columns)
     sample = plotting.display_sample(len(X), random_state=random_state)
-    return standalone_html(animation.replay_figure(X2, frames, sample, (x_title, y_title)))
-
-
-def standalone_html(figure) -> str:
-    """A Plotly figure as one HTML page with plotly.js embedded, so it works offline."""
-    return figure.to_html(include_plotlyjs=True, full_html=True, auto_play=False)
-
+    rows = [{**frame.metrics(), **external_scores(y_true, frame.labels)} for frame in frames]
+    return page.run_page(X2, frames, sample, (x_title, y_title), rows=rows, title=title,
+                         max_epochs=max_epochs, y_true_known=y_true is not None)

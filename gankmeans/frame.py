@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .metrics import student_share
-from .model import CompositeModel
+
+if TYPE_CHECKING:  # a frame is read where torch is not needed (the app's server): no import
+    from .model import CompositeModel
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,7 +70,7 @@ class Frame:
     phase: str
     converged: bool
     empty_clusters: int
-    model: CompositeModel
+    model: CompositeModel | None
     embedding: np.ndarray | None = None
     embedding_centroids: np.ndarray | None = None
 

@@ -38,8 +38,9 @@ def test_a_run_writes_both_files_and_prints_the_summary(tmp_path, capsys):
 def test_html_flag_writes_an_offline_replay_too(tmp_path, capsys):
     assert cli.main([*FAST, "--quiet", "--html", "--out", str(tmp_path)]) == 0
     page = (tmp_path / "replay.html").read_text()
-    assert "Plotly.newPlot" in page and "Plotly.addFrames" in page  # an animated figure
-    assert '<script src="http' not in page and len(page) > 1_000_000  # plotly.js is embedded
+    assert "id='gk-modules'" in page and "id='gk-data'" in page  # the app's player, with the run
+    assert "<title>GANKMeans on moons: K = 2, input space, seed 0</title>" in page
+    assert "<script src=" not in page and len(page) > 1_000_000  # plotly.js is embedded
     assert "replay.html" in capsys.readouterr().out
 
 

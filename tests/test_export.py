@@ -5,6 +5,7 @@
 
 import io
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -128,13 +129,15 @@ def test_record_refuses_no_frames_and_mislengthed_labels(moons, run):
         export.run_record(config, frames, y_true=moons[1][:5])
 
 
-def test_replay_html_has_one_animation_frame_per_epoch_and_works_offline():
-    X, _ = datasets.load("iris", n_samples=60, random_state=0)  # 4 features: drawn through PCA
+def test_replay_html_holds_every_epoch_in_the_apps_player_and_works_offline():
+    X, y = datasets.load("iris", n_samples=60, random_state=0)  # 4 features: drawn through PCA
     frames = list(train(X, TrainConfig(n_clusters=3, max_epochs=4, tol=0)))
-    page = export.replay_html(X, frames)
-    added = page[page.index("Plotly.addFrames"):]
-    assert all(f'"name":"{f.epoch}"' in added for f in frames)  # one animation frame per epoch
-    assert "PC1" in page and '<script src="http' not in page  # projected, and works offline
+    page = export.replay_html(X, frames, y_true=y, title="iris, K = 3")
+    data = json.loads(re.search(r"id='gk-data'>(.*?)</script>", page, re.S)[1])
+    assert [d["epoch"] for d in data["replay"]] == [1, 2, 3, 4]
+    assert data["scene"]["axes"][0].startswith("PC1") and data["scene"]["grid"] is None  # no regions in PCA
+    assert data["scene"]["has_labels"] and data["rows"]["ari"][-1] is not None
+    assert "<title>iris, K = 3</title>" in page and "<script src=" not in page  # works offline
 
 
 def test_replay_html_without_frames_is_a_clear_error():
