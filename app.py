@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import controls, data, session, share, upload, view, worker
+from ui import controls, data, session, share, upload, view
 
 
 def main() -> None:
     st.set_page_config(page_title="GANKMeans", page_icon="🎯", layout="wide")
-    worker.one_torch_thread()  # the server's own torch work (decision regions) is small
     controls.init_state()
     url_notes = share.restore_once()  # before the widgets draw, so they show the linked values
     session.worker()  # start the training process now: it takes seconds to warm up
@@ -35,9 +34,10 @@ def main() -> None:
     if st.session_state.get("setup_error"):
         st.error(f"Cannot start: {st.session_state['setup_error']}")
     _heatmap_toggle(dataset)
+    view.run_error()
     view.live_panel(dataset, values)
+    view.downloads(dataset, values)
     view.gallery(dataset, values)
-    view.replay(dataset, dataset.info)
     view.comparison(dataset, values)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -139,9 +140,15 @@ def button(app, label):
     return next(b for b in app.button if b.label == label)
 
 
+def packet(app) -> dict:
+    """What the last script run handed the player element (the browser receives it as is)."""
+    return json.loads(app.get("bidi_component")[0].proto.json)
+
+
 def epoch(app) -> int:
-    metric = next(m for m in app.metric if m.label == "Epoch")
-    return int(metric.value.split("/")[0])
+    """The newest epoch the player has been sent, which it shows once drawn (0: none)."""
+    feed = app.session_state["feed"] if "feed" in app.session_state else None  # noqa: SIM401 (no .get)
+    return feed.epoch_sent if feed is not None and feed.run is not None else 0
 
 
 def play_until_done(app, timeout=60.0):

@@ -1,7 +1,8 @@
-"""The Streamlit app through AppTest: buttons, streaming by repeated runs, presets, resets, errors."""
+"""The Streamlit app through AppTest: buttons, what each tick sends the player, presets, resets, errors."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -10,10 +11,11 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, button, epoch, play_until_done, small_run
+from conftest import ROOT, button, epoch, packet, play_until_done, small_run
 
 from gankmeans import DivergenceError, train
 from ui import controls
+from ui import feed as feed_module
 from ui.worker import Worker
 
 
@@ -39,14 +41,55 @@ def test_two_steps_read_epoch_two(at):
     assert not at.exception
 
 
-def test_play_runs_to_the_end_and_shows_the_replay(at):
+def test_play_runs_to_the_end_and_hands_the_player_its_replay(at):
     small_run(at)
     button(at, "Train").click().run()
     play_until_done(at)
-    assert at.session_state["runner"].status == "finished"
-    assert epoch(at) == at.session_state["runner"].n_frames
-    assert any(h.value == "Replay" for h in at.subheader)
+    runner = at.session_state["runner"]
+    assert runner.status == "finished"
+    assert epoch(at) == runner.n_frames
     assert not at.exception
+
+
+def test_each_tick_sends_only_the_epochs_the_player_has_not_seen(at):
+    assert "scene" in packet(at)  # the page's first run: the points, once
+    small_run(at, epochs=40)
+    at.select_slider(key="tol").set_value(0.0)
+    button(at, "Train").click().run()
+    packets = [packet(at)]
+    while at.session_state["runner"].status == "playing":
+        time.sleep(0.05)
+        at.run()
+        packets.append(packet(at))
+    at.run()
+    packets.append(packet(at))
+    runner = at.session_state["runner"]
+    # Every epoch's metrics once, in order: each packet starts where the one before ended.
+    rows = [epoch for p in packets for epoch in p.get("rows", {}).get("epoch", [])]
+    assert rows == list(range(1, runner.n_frames + 1)) == list(range(1, 41))
+    for before, after in zip(packets, packets[1:], strict=False):
+        if "rows" in after:
+            assert after["base"] == before.get("base", 0) + len(before.get("rows", {}).get("epoch", []))
+    # A few new epochs to animate per tick, never one the player already has.
+    drawn = [f["epoch"] for p in packets for f in p.get("frames", [])]
+    assert drawn == sorted(set(drawn)) and drawn[-1] == 40
+    assert max(len(p.get("frames", [])) for p in packets) <= feed_module.MAX_FRAMES_PER_PACKET
+    # The points went once, before; the replay goes once, at the end.
+    assert not any("scene" in p for p in packets)
+    replays = [p["replay"] for p in packets if "replay" in p]
+    assert len(replays) == 1 and replays[0][-1]["epoch"] == 40
+    assert packets[-1]["status"]["state"] == "finished"
+
+
+def test_a_player_that_lost_its_place_gets_everything_again(at):
+    button(at, "Step").click().run()
+    button(at, "Step").click().run()
+    assert "scene" not in packet(at)
+    at.session_state["feed"].request_sync()  # what the browser asks for when mounted afresh
+    at.run()
+    resent = packet(at)
+    assert resent["sync"] and "scene" in resent and resent["base"] == 0
+    assert resent["rows"]["epoch"] == [1, 2] and [f["epoch"] for f in resent["frames"]] == [2]
 
 
 def test_a_finished_run_offers_its_three_exports(at):
@@ -59,7 +102,9 @@ def test_a_finished_run_offers_its_three_exports(at):
     runner = at.session_state["runner"]
     assert len(pd.read_csv(io.StringIO(files["csv"]))) == len(runner.latest.labels)
     assert len(json.loads(files["json"])["epochs"]) == runner.n_frames
-    assert "Plotly.addFrames" in files["html"]
+    page = json.loads(re.search(r"id='gk-data'>(.*?)</script>", files["html"], re.S)[1])
+    assert [d["epoch"] for d in page["replay"]] == [1, 2, 3]  # the run, in the app's own player
+    assert page["scene"]["kmeans"] and "GANKMeans on blobs: K = 4" in page["scene"]["title"]
 
 
 def test_pause_keeps_the_epoch(at):
@@ -159,57 +204,43 @@ def test_learning_rates_of_ten_stop_with_a_divergence_error(at):
     assert any("diverged" in e.value and "Lower the learning rates" in e.value for e in at.error)
 
 
-def test_a_converged_run_shows_a_full_bar_and_says_so(at):
+def test_a_converged_run_says_so(at):
     small_run(at, epochs=60)
     at.select_slider(key="tol").set_value(1e-2).run()
     button(at, "Train").click().run()
     play_until_done(at)
     last = at.session_state["runner"].latest
     assert last.converged and last.epoch < 60
-    assert progress_text(at) == f"Converged at epoch {last.epoch}"
+    assert packet(at)["status"] == {"state": "finished", "max_epochs": 60, "message": None, "converged": True}
 
 
-def test_progress_is_full_at_the_end_and_names_how_the_run_ended():
-    from types import SimpleNamespace
-
-    from ui.view import progress
-
-    def frame(epoch, converged=False):
-        return SimpleNamespace(epoch=epoch, converged=converged)
-
-    assert progress("finished", frame(21, converged=True), 60) == (1.0, "Converged at epoch 21")
-    assert progress("finished", frame(60), 60) == (1.0, "Finished: 60 of 60 epochs")
-    assert progress("error", frame(3), 60) == (0.05, "Stopped by an error: 3 of up to 60 epochs")
-    assert progress("idle", None, 60) == (0.0, "Ready: 0 of up to 60 epochs")
-
-
-def test_the_live_chart_is_drawn_over_the_previous_one_and_only_when_the_epoch_changes(at):
+def test_a_rerun_with_no_new_epoch_sends_the_player_nothing_to_draw(at):
     button(at, "Step").click().run()
-    slots = at.session_state["live_slots"]
-    front, first = slots["front"], slots["figures"][slots["front"]]
-    at.run()  # a rerun with no new epoch: the same figure, so the browser re-plots nothing
-    assert slots["front"] == front and slots["figures"][front] is first
+    assert [f["epoch"] for f in packet(at)["frames"]] == [1]
+    at.run()
+    assert packet(at)["frames"] == [] and packet(at)["rows"]["epoch"] == []
     button(at, "Step").click().run()
-    slots = at.session_state["live_slots"]
-    assert slots["front"] != front  # the new epoch went to the other slot, now in front...
-    assert slots["figures"][front] is first  # ...drawn over the previous one, kept behind it
-    assert "epoch 2" in slots["figures"][slots["front"]].layout.title.text
-    button(at, "Step").click().run()
-    titles = [figure.layout.title.text for figure in at.session_state["live_slots"]["figures"]]
-    assert sorted(int(re.search(r"epoch (\d+)", t)[1]) for t in titles) == [1, 2, 3]  # two kept behind
+    assert [f["epoch"] for f in packet(at)["frames"]] == [2] and packet(at)["base"] == 1
 
 
 def test_kmeans_colours_follow_the_run_s_clusters(at):
     small_run(at)
     button(at, "Train").click().run()
     play_until_done(at)
-    *_, reference, figure = at.session_state["kmeans_figure"]
-    assert reference is at.session_state["runner"].latest  # matched again at the end of the run
-    # 500 blobs points: all drawn, on their own axes; find each drawn point's GANKMeans label.
-    index = {(float(x), float(y)): i for i, (x, y) in enumerate(data_points(at).astype(np.float32))}
-    for cluster, trace in enumerate(figure.data[:4]):  # K-Means's cluster k is trace k
-        rows = [index[(float(x), float(y))] for x, y in zip(trace.x, trace.y, strict=True)]
-        assert np.mean(reference.labels[rows] == cluster) > 0.9
+    runner, feed = at.session_state["runner"], at.session_state["feed"]
+    kmeans = packets_scene(at)["kmeans"]
+    mapping = np.asarray(feed.kmeans_map)
+    # Plain K-Means's cluster k is drawn as the run's cluster mapping[k]: the same blob, one colour.
+    kmeans_labels = np.frombuffer(base64.b64decode(kmeans["labels"]), np.uint8)
+    assert len(kmeans_labels) == len(runner.latest.labels)  # 500 points: all drawn
+    assert np.mean(mapping[kmeans_labels] == runner.latest.labels) > 0.9
+
+
+def packets_scene(app) -> dict:
+    """The scene the player holds: resent on request, as a remounted player would ask."""
+    app.session_state["feed"].request_sync()
+    app.run()
+    return packet(app)["scene"]
 
 
 def data_points(app):
@@ -222,10 +253,6 @@ def data_points(app):
         return data.read_upload(file["digest"], file["label"], file["drop"], state["seed"], file["raw"])[0].X2
     values = {**controls.DEFAULTS, **{k: state[k] for k in controls.DATA_KEYS}}
     return data.load(*(values[k] for k in controls.DATA_KEYS)).X2
-
-
-def progress_text(app) -> str:
-    return next(e for e in app.get("progress")).proto.text
 
 
 def test_bad_settings_show_an_error_not_an_exception(at):
@@ -308,8 +335,8 @@ def test_a_labelled_csv_trains_on_its_features_and_scores_against_its_labels(at)
     button(at, "Train").click().run()
     play_until_done(at)
     assert at.session_state["runner"].latest.centroids.shape == (3, 3)  # trained on all 3
-    ari = next(m for m in at.metric if m.label == "ARI")
-    assert float(ari.value) > 0.9
+    assert at.session_state["runner"].metrics[-1]["ari"] > 0.9
+    assert packets_scene(at)["has_labels"]
     table = pd.read_csv(io.StringIO(at.session_state["exports"][1]["csv"]))
     assert list(table.columns[:3]) == ["width", "height", "depth"]
 
@@ -341,10 +368,10 @@ def test_choosing_another_label_column_resets_the_run(at):
     at.selectbox(key="upload_label_choice").set_value("c").run()
     assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)
     assert at.session_state["n_clusters"] == 2 and len(data_points(at)) == 20
-    assert {m.label for m in at.metric} >= {"ARI", "NMI"}
+    assert packet(at)["scene"]["has_labels"]  # the player shows ARI and NMI
 
 
-def test_the_served_config_keeps_uploads_safe_hides_tracebacks_and_sends_whole_messages(monkeypatch):
+def test_the_served_config_keeps_uploads_safe_hides_tracebacks_and_serves_the_player(monkeypatch):
     # Read by Streamlit's own parser, from the app's folder as `streamlit run app.py` does, so a
     # misspelt option (which Streamlit ignores) fails here too.
     from streamlit import config
@@ -354,9 +381,7 @@ def test_the_served_config_keeps_uploads_safe_hides_tracebacks_and_sends_whole_m
     try:
         assert config.get_option("server.enableXsrfProtection") is True
         assert config.get_option("client.showErrorDetails") == "none"
-        # No element is sent as a cache reference: a reference to a message the browser had just
-        # dropped stopped the page with "Cached ForwardMsg MISS" (see .streamlit/config.toml).
-        assert config.get_option("global.minCachedMessageSize") >= 1e12
+        assert config.get_option("server.enableStaticServing") is True  # the player's files
     finally:
         monkeypatch.undo()
         config.get_config_options(force_reparse=True)

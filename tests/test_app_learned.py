@@ -2,57 +2,48 @@
 
 from __future__ import annotations
 
-import json
+import base64
 
+import numpy as np
 import pytest
-from conftest import button, epoch, play_until_done, small_run
+from conftest import button, epoch, packet, small_run
 
 from gankmeans import datasets, metrics, train
 from ui import controls
 
 
-def chart_titles(app) -> list[str]:
-    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")]
-
-
-def test_the_learned_space_preset_separates_moons_and_shows_the_students_space(at):
+def test_the_learned_space_preset_separates_moons_and_sends_the_students_space(at):
     at.selectbox(key="preset").set_value("Moons, learned space").run()
     assert (at.session_state["teacher_space"], at.session_state["dataset"]) == ("learned", "moons")
+    assert packet(at)["scene"]["mode"] == "learned"  # three panels: the input, its space, K-Means
     small_run(at, epochs=30)
     button(at, "Train").click().run()
-    play_until_done(at)
+    packets = [packet(at)]
+    while at.session_state["runner"].status == "playing":
+        at.run()
+        packets.append(packet(at))
+    at.run()
+    packets.append(packet(at))
     assert not at.exception
-    assert any(title.startswith("The student's space<br>epoch") for title in chart_titles(at))
-    ari = float(next(m for m in at.metric if m.label == "ARI").value)
-    kmeans_title = next(t for t in chart_titles(at) if t.startswith("Plain K-Means"))
-    kmeans_ari = float(kmeans_title.split("ARI ")[1][:5])
-    assert ari >= 0.95 > kmeans_ari  # the student's space beats the teacher's own
-    replay = json.loads(next(c for c in at.get("plotly_chart") if "Replay" in c.proto.spec).proto.spec)
-    assert "xaxis2" in replay["layout"] and "student's space" in replay["layout"]["title"]["text"]
-
-
-def kmeans_column(app) -> int:
-    return next(i for i, column in enumerate(app.main.columns)
-                if any("Plain K-Means" in chart.proto.spec for chart in column.get("plotly_chart")))
-
-
-def test_a_learned_run_starts_with_the_k_means_chart_where_it_stays(at):
-    # A chart moved to another column is a new chart in the browser, blank until re-plotted.
-    at.radio(key="teacher_space").set_value("learned").run()
-    before = kmeans_column(at)
-    assert any("appears here with the first epoch" in caption.value for caption in at.caption)
-    button(at, "Step").click().run()
-    assert kmeans_column(at) == before
-    assert any(t.startswith("The student's space<br>epoch 1") for t in chart_titles(at))
+    runner = at.session_state["runner"]
+    spaces = [f["epoch"] for p in packets for f in p.get("frames", []) if "space" in f]
+    assert spaces and spaces[0] <= 2  # the space unfolds from the first epochs on
+    replay = next(p["replay"] for p in packets if "replay" in p)
+    assert "space" in replay[0] and all("space_centroids" in d for d in replay)
+    at.session_state["feed"].request_sync()
+    at.run()
+    kmeans_ari = packet(at)["scene"]["kmeans"]["ari"]
+    assert runner.metrics[-1]["ari"] >= 0.95 > kmeans_ari  # the student's space beats the teacher's own
 
 
 def test_switching_the_teacher_space_resets_the_run_and_the_link_says_so(at):
     button(at, "Step").click().run()
-    assert not any(t.startswith("The student's space") for t in chart_titles(at))
+    assert packet(at)["scene_key"] and "space" not in packet(at)["frames"][0]
     at.radio(key="teacher_space").set_value("learned").run()
     assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)
+    assert packet(at)["scene"]["mode"] == "learned"  # a new scene: the panel of the student's space
     button(at, "Step").click().run()
-    assert any(t.startswith("The student's space<br>epoch 1") for t in chart_titles(at))
+    assert "space" in packet(at)["frames"][0]
     assert at.query_params["teacher_space"] == "learned"
 
 
@@ -65,22 +56,20 @@ def test_each_learned_space_preset_separates_its_data_set(preset):
     assert metrics.external_scores(y, last.labels)["ari"] >= 0.9
 
 
-def test_kmeans_colours_are_matched_again_every_ten_epochs_not_every_tick(at):
-    # The learned space's first labels are not its final clusters: matching K-Means to the
-    # first frame alone left its colours crossed for the whole run.
-    for _ in range(11):
+def test_kmeans_colours_follow_the_learned_runs_latest_clusters(at):
+    # The learned space's first labels are not its final clusters: matching K-Means to the first
+    # frame alone left its colours crossed for the whole run. Each tick matches the latest.
+    at.selectbox(key="preset").set_value("Moons, learned space").run()
+    for _ in range(3):
         button(at, "Step").click().run()
-    assert epoch(at) == 11
-    *_, reference, _ = at.session_state["kmeans_figure"]
-    assert reference.epoch == 10
+    assert epoch(at) == 3
+    feed, runner = at.session_state["feed"], at.session_state["runner"]
+    labels = np.frombuffer(base64.b64decode(feed_scene(at)["kmeans"]["labels"]), np.uint8)
+    expected = metrics.match_labels(labels, runner.latest.labels, 2)
+    assert np.array_equal(feed.kmeans_map, expected)
 
 
-def test_kmeans_chart_is_kept_while_its_colour_matching_does_not_change(at):
-    # A new figure is a full re-plot in the browser; blobs keep their matching from epoch 1 on.
-    button(at, "Step").click().run()
-    *_, first = at.session_state["kmeans_figure"]
-    for _ in range(10):
-        button(at, "Step").click().run()
-    *_, mapping, reference, figure = at.session_state["kmeans_figure"]
-    assert reference.epoch == 10  # matched again...
-    assert figure is first  # ...to the same colours, so the same chart
+def feed_scene(app) -> dict:
+    app.session_state["feed"].request_sync()
+    app.run()
+    return packet(app)["scene"]

@@ -1,4 +1,5 @@
-"""The app's FrameStore: every epoch's metrics, the recent frames whole, bounded memory."""
+"""The app's FrameStore: every epoch's metrics, the recent frames whole with their decision grids,
+bounded memory."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import dataclasses
 import numpy as np
 import pytest
 
-from gankmeans import TrainConfig, animation, datasets, plotting, train
-from ui.frames import FrameStore, thin
+from gankmeans import TrainConfig, datasets, player, train
+from ui.frames import RECENT, FrameStore, thin
 
 
 @pytest.fixture(scope="module")
 def frame():
     X, _ = datasets.load("blobs", n_samples=5_000, random_state=0)
-    return next(iter(train(X, TrainConfig(n_clusters=4, max_epochs=1, device="cpu"))))
+    whole = next(iter(train(X, TrainConfig(n_clusters=4, max_epochs=1, device="cpu"))))
+    return dataclasses.replace(whole, model=None)  # as the training process sends it
 
 
 def epochs_of(frame, count):
@@ -24,7 +26,7 @@ def epochs_of(frame, count):
 
 def held_bytes(store) -> int:
     """The per-point arrays a store holds (the frames it shares are counted once)."""
-    frames = {id(f): f for f in (store.first, *store.recent, *store._spread)}.values()
+    frames = {id(f): f for f, _ in (store.first, *store.recent, *store._spread)}.values()
     return sum(value.nbytes for f in frames for value in vars(f).values() if isinstance(value, np.ndarray))
 
 
@@ -35,8 +37,18 @@ def test_every_epoch_keeps_its_metrics_and_scores(frame):
         store.add(each)
     assert len(store) == 30 and [row["epoch"] for row in store.metrics] == list(range(1, 31))
     assert store.metrics[0]["ari"] > 0.9 and {"nmi", "agreement", "d_loss"} <= set(store.metrics[0])
-    assert store.latest.epoch == 30 and store.latest.model is not None  # the latest stays whole
-    assert [f.epoch for f in store.recent] == list(range(30 - plotting.TRAIL_LENGTH + 1, 31))
+    assert store.latest.epoch == 30 and store.latest.student_labels.size > 0  # the latest stays whole
+    assert [f.epoch for f, _ in store.recent] == list(range(max(1, 30 - RECENT + 1), 31))
+
+
+def test_each_frame_keeps_the_decision_grid_in_effect_at_its_epoch(frame):
+    store = FrameStore(keep=4)
+    grids = {1: b"one", 4: b"four"}  # the training process makes a grid now and then
+    for each in epochs_of(frame, 9):
+        store.add(each, grids.get(each.epoch))
+    assert [grid for _, grid in store.recent] == [b"one"] * 3 + [b"four"] * 6
+    assert {f.epoch: grid for f, grid in store.replay()} == {1: b"one", 2: b"one", 4: b"four", 6: b"four",
+                                                             8: b"four", 9: b"four"}
 
 
 def test_each_epoch_s_scores_equal_scikit_learn_s_even_with_text_classes_and_an_empty_cluster(frame):
@@ -61,7 +73,7 @@ def test_memory_stays_bounded_however_long_the_run(frame):
             sizes[each.epoch] = held_bytes(store)
     whole = sum(v.nbytes for v in vars(frame).values() if isinstance(v, np.ndarray))
     assert sizes[3_000] <= 1.1 * sizes[200]  # flat, not growing with the epochs
-    assert sizes[3_000] < (plotting.TRAIL_LENGTH + 2 * 20 / 3) * whole  # thinned frames are small
+    assert sizes[3_000] < (RECENT + 2 * 20 / 3) * whole  # thinned frames are small
     assert len(store) == 3_000
 
 
@@ -69,7 +81,7 @@ def test_replay_frames_span_the_run_evenly_from_first_to_latest(frame):
     store = FrameStore(keep=10)
     for each in epochs_of(frame, 1_000):
         store.add(each)
-    epochs = [f.epoch for f in store.replay()]
+    epochs = [f.epoch for f, _ in store.replay()]
     assert epochs[0] == 1 and epochs[-1] == 1_000 and 10 <= len(epochs) <= 2 * 10 + 2
     gaps = np.diff(epochs[1:-1])
     assert gaps.min() == gaps.max()  # evenly spaced between the ends
@@ -80,9 +92,8 @@ def test_a_thinned_frame_still_draws_and_labels_the_same(frame):
     assert small.labels.dtype == np.int8 and np.array_equal(small.labels, frame.labels)
     assert small.model is None and small.teacher_labels.size == 0
     X2 = np.random.default_rng(0).normal(size=(len(frame.labels), 2))
-    figure = animation.replay_figure(X2, [small, thin(dataclasses.replace(frame, epoch=9))], np.arange(50),
-                                    n_epochs=9)
-    assert "2 of 9 epochs" in figure.layout.title.text
+    sample = np.arange(50)
+    assert player.epoch_delta(small, X2, sample) == player.epoch_delta(frame, X2, sample)
 
 
 def test_a_thinned_learned_frame_keeps_its_space_at_screen_precision():

@@ -7,13 +7,14 @@ import sys
 import threading
 import time
 import types
+import zlib
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from gankmeans import TrainConfig
+from gankmeans import TrainConfig, player
 from ui import worker as worker_module
 from ui.runner import ERROR, Runner
 
@@ -122,17 +123,33 @@ def test_unread_messages_wait_in_a_bounded_outbox():
     reader.close()
 
 
-def test_a_received_frames_model_is_unpickled_only_when_used():
+def test_frames_arrive_without_a_model_and_with_the_decision_grid_now_and_then():
+    # The server never needs a model (nor torch): the training process makes the decision grids,
+    # at most every GRID_INTERVAL_S, and always for a Step and for the run's last epoch.
     process = worker_module.Worker()
     X = np.random.default_rng(0).normal(size=(80, 2))
-    runner = Runner(X, TrainConfig(n_clusters=3, max_epochs=5, device="cpu"), None, process)
+    runner = Runner(X, TrainConfig(n_clusters=3, max_epochs=40, tol=0, device="cpu"), None, process)
     runner.step()
+    runner.play()
+    deadline = time.monotonic() + 60
+    while not runner.done and time.monotonic() < deadline:
+        time.sleep(0.05)
+    frames = runner.recent
+    assert runner.status == "finished" and all(frame.model is None for frame, _ in frames)
+    grids = [grid for _, grid in frames]
+    assert len(set(grids)) < len(grids)  # not one per epoch
+    z = np.frombuffer(zlib.decompress(grids[-1]), np.uint8).reshape(player.GRID_SIZE, player.GRID_SIZE)
+    assert set(np.unique(z)) <= {0, 1, 2}
+    first, _ = runner.replay_frames()[0]
+    assert first.epoch == 1 and runner.replay_frames()[0][1] is not None  # the stepped epoch has one
+
+
+def test_data_of_more_than_two_features_has_no_decision_grid():
+    process = worker_module.Worker()
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    runner = Runner(X, TrainConfig(n_clusters=2, max_epochs=3, device="cpu"), None, process)
     runner.step()
-    first, latest = runner.recent
-    assert first.model._model is None and latest.model._model is None  # nothing decoded yet
-    assert np.array_equal(latest.model.predict_student(X), latest.student_labels)
-    assert latest.model._model is not None and first.model._model is None
-    assert latest.model.phase == latest.phase
+    assert runner.recent[0][1] is None
 
 
 def test_reads_inside_frozen_show_one_epoch_while_training_goes_on():
@@ -147,7 +164,7 @@ def test_reads_inside_frozen_show_one_epoch_while_training_goes_on():
         epoch = runner.latest.epoch
         time.sleep(0.5)  # ~25 epochs arrive meanwhile
         assert runner.latest.epoch == epoch == runner.metrics[-1]["epoch"] == runner.n_frames
-        assert runner.recent[-1].epoch == epoch
+        assert runner.recent[-1][0].epoch == epoch
     assert runner.latest.epoch > epoch + 5  # taken in on the next read outside
     runner.pause()
 

@@ -1,11 +1,13 @@
 """A run's frames in bounded memory, however long the run.
 
-A whole frame holds four per-point arrays and a copy of the model: about 0.66 MB at 50,000
-points (measured), so a 5,000-epoch run kept whole would need 3 GB. What the view needs is less:
+A whole frame holds four per-point arrays: about 0.5 MB at 50,000 points, so a 5,000-epoch run
+kept whole would need 2.5 GB. What the view needs is less:
 - one metrics row per epoch (with ARI/NMI when true labels are known), for curves and exports;
-- the last ``TRAIL_LENGTH`` frames whole, for the live chart and its centroid trails;
+- the last ``RECENT`` frames whole, for the player's next packets (a display tick takes in
+  ~10 epochs at full speed);
 - frames spread evenly over the run for the replay, which shows at most ``REPLAY_FRAMES``:
   at most twice that many are kept, thinned to the labels (int8) and the student mask.
+Each frame comes with the decision grid in effect at its epoch (deflated bytes, or None).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from collections import deque
 
 import numpy as np
 
-from gankmeans import Frame, animation, metrics, plotting
+from gankmeans import Frame, metrics
+from gankmeans.player import REPLAY_FRAMES
 
 _NO_LABELS = np.empty(0, dtype=np.int8)
+RECENT = 32
 
 
 def thin(frame: Frame) -> Frame:
@@ -40,27 +44,30 @@ class FrameStore:
         Replay frames to offer; at most ``2 * keep`` thinned frames are held.
     """
 
-    def __init__(self, y_true=None, keep: int = animation.REPLAY_FRAMES):
+    def __init__(self, y_true=None, keep: int = REPLAY_FRAMES):
         self.y_true = y_true
         # Classes as 0..C-1, once: each epoch's contingency table is then one bincount.
         self._classes = None if y_true is None else np.unique(y_true, return_inverse=True)[1].ravel()
         self.keep = keep
         self.metrics: list[dict] = []
-        self.recent: deque[Frame] = deque(maxlen=plotting.TRAIL_LENGTH)
-        self.first: Frame | None = None
-        self._spread: list[Frame] = []  # thinned frames at epochs divisible by _stride
+        self.recent: deque[tuple[Frame, bytes | None]] = deque(maxlen=RECENT)  # (frame, grid)
+        self.first: tuple[Frame, bytes | None] | None = None
+        self._spread: list[tuple[Frame, bytes | None]] = []  # thinned, at epochs divisible by _stride
         self._stride = 1
+        self._grid: bytes | None = None
 
-    def add(self, frame: Frame) -> None:
+    def add(self, frame: Frame, grid: bytes | None = None) -> None:
+        """Take the next epoch, with its new decision grid (None: the previous one still holds)."""
         self.metrics.append({**frame.metrics(), **self._external_scores(frame)})
-        self.recent.append(frame)
+        self._grid = self._grid if grid is None else grid
+        self.recent.append((frame, self._grid))
         if self.first is None:
-            self.first = thin(frame)
+            self.first = (thin(frame), self._grid)
         if frame.epoch % self._stride == 0:
-            self._spread.append(thin(frame))
+            self._spread.append((thin(frame), self._grid))
         if len(self._spread) > 2 * self.keep:  # halve: keep every other one, evenly spaced still
             self._stride *= 2
-            self._spread = [f for f in self._spread if f.epoch % self._stride == 0]
+            self._spread = [entry for entry in self._spread if entry[0].epoch % self._stride == 0]
 
     def _external_scores(self, frame: Frame) -> dict[str, float]:
         if self._classes is None:
@@ -74,12 +81,12 @@ class FrameStore:
 
     @property
     def latest(self) -> Frame | None:
-        return self.recent[-1] if self.recent else None
+        return self.recent[-1][0] if self.recent else None
 
-    def replay(self) -> list[Frame]:
-        """Frames for a replay, in order: the first, evenly spread ones, and the latest."""
-        if self.latest is None:
+    def replay(self) -> list[tuple[Frame, bytes | None]]:
+        """(frame, grid) pairs for a replay, in order: the first, evenly spread ones, the latest."""
+        if not self.recent:
             return []
-        frames = {f.epoch: f for f in (self.first, *self._spread)}
-        frames[self.latest.epoch] = self.latest
-        return [frames[epoch] for epoch in sorted(frames)]
+        entries = {entry[0].epoch: entry for entry in (self.first, *self._spread)}
+        entries[self.latest.epoch] = self.recent[-1]
+        return [entries[epoch] for epoch in sorted(entries)]

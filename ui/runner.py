@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import pickle
 import threading
 import time
@@ -44,11 +43,11 @@ class Runner:
         self._status = IDLE
         self._store = FrameStore(y_true)
         self._worker = worker
-        self._run = uuid.uuid4().hex  # tells this run's messages from a discarded run's
+        self.id = uuid.uuid4().hex  # tells this run's messages from a discarded run's
         self._lock = threading.Lock()  # the pipe and the frame list
         self._frozen = False  # inside frozen(): reads do not take in new frames
         with self._lock:
-            worker.conn.send(("start", self._run, X, config, speed))
+            worker.conn.send(("start", self.id, X, config, speed))
 
     # --- reading: each read first takes in what the worker has sent -----------
     @property
@@ -57,8 +56,8 @@ class Runner:
         return self._store.latest
 
     @property
-    def recent(self) -> list[Frame]:
-        """The last few frames, whole (plotting.TRAIL_LENGTH of them)."""
+    def recent(self) -> list[tuple[Frame, bytes | None]]:
+        """The last frames received, whole, each with its decision grid (frames.RECENT of them)."""
         self._drain()
         return list(self._store.recent)
 
@@ -73,8 +72,8 @@ class Runner:
         self._drain()
         return len(self._store)
 
-    def replay_frames(self) -> list[Frame]:
-        """The first, latest and evenly spread frames in between (thinned), for a replay."""
+    def replay_frames(self) -> list[tuple[Frame, bytes | None]]:
+        """The first, latest and evenly spread frames in between (thinned), with their grids."""
         self._drain()
         return self._store.replay()
 
@@ -144,7 +143,7 @@ class Runner:
     # --- the pipe ----------------------------------------------------------------
     def _send(self, kind: str, *args, wait: bool = False) -> None:
         with self._lock:
-            self._worker.conn.send((kind, self._run, *args))
+            self._worker.conn.send((kind, self.id, *args))
             if wait:
                 self._receive_until_ack()
 
@@ -172,30 +171,13 @@ class Runner:
     def _take(self, message) -> str | None:
         """Apply one message from the worker; returns its kind if it is for this run."""
         kind, run = message[0], message[1]
-        if run != self._run:
+        if run != self.id:
             return None  # left over from a discarded run
         if kind == "frame":
-            frame = pickle.loads(message[2])  # our own worker's bytes
-            self._store.add(dataclasses.replace(frame, model=PickledModel(message[3])))
+            self._store.add(pickle.loads(message[2]), message[3])  # our own worker's bytes
         elif kind == "end":
             self._end(*message[2:])
         return kind
 
     def _end(self, status: str, message: str | None = None) -> None:
         self._status, self.error = status, message
-
-
-class PickledModel:
-    """A frame's CompositeModel, unpickled on first use: the viewer draws a few of the frames it
-    receives, and the model is nearly all of the time it takes to unpickle one (see worker.py)."""
-
-    def __init__(self, data: bytes):
-        self._data = data
-        self._model = None
-
-    def __getattr__(self, name: str):  # only for what this class lacks: the model's attributes
-        if name in ("_data", "_model"):  # not set yet (copy and pickle make bare instances)
-            raise AttributeError(name)
-        if self._model is None:
-            self._model = pickle.loads(self._data)  # our own worker's bytes
-        return getattr(self._model, name)

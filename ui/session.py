@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from . import controls, data
+from .feed import Feed
 from .runner import Runner
 from .worker import Worker, take_warm
 
@@ -13,6 +14,11 @@ RESET_NOTICE = "Settings changed, so the run was reset. Press Train to start aga
 
 def runner() -> Runner | None:
     return st.session_state.get("runner")
+
+
+def feed() -> Feed:
+    """What this session's player has been sent (see ui.feed)."""
+    return st.session_state.setdefault("feed", Feed())
 
 
 def worker() -> Worker:
@@ -82,9 +88,8 @@ def discard() -> None:
     """Stop the run's thread and forget it (Reset)."""
     current = st.session_state.pop("runner", None)
     st.session_state.pop("runner_key", None)
-    st.session_state.pop("replay", None)
     st.session_state.pop("exports", None)
-    st.session_state.pop("curves", None)
+    st.session_state.pop("rerun_due", None)
     st.session_state.pop("setup_error", None)
     if current is not None:
         current.stop()

@@ -22,7 +22,7 @@ import weakref
 
 # Messages, parent -> child: ("start", run, X, config, speed), ("play"|"pause"|"step"|"stop", run),
 # ("speed", run, epochs_per_second or None), ("quit",).
-# Child -> parent: ("frame", run, Frame bytes with model=None, its model's bytes),
+# Child -> parent: ("frame", run, Frame bytes with model=None, deflated decision grid or None),
 # ("end", run, status, message), ("ack", run).
 
 
@@ -105,15 +105,26 @@ def _shut_down(conn, process) -> None:
         process.terminate()
 
 
+# A decision grid costs 2-4 ms (9-10 in learned mode) on one core: every epoch, that would slow a
+# 40-epochs/s run by a tenth. The player draws at most ~15 epochs a second and the regions move
+# smoothly, so a grid is made at most this often, and for a run's last epoch and every Step.
+GRID_INTERVAL_S = 0.15
+
+
 class _Job:
     """The child's side of one run."""
 
     def __init__(self, train, run, X, config, speed):
+        from gankmeans.player import plot_bounds
+
         self.run, self.speed, self.playing = run, speed, False
         self.frames = iter(train(X, config))
         self.max_epochs = config.max_epochs
+        # Decision regions lie in the input space, so only 2-D data has them.
+        self.bounds = plot_bounds(X) if X.shape[1] == 2 else None
+        self.grid_at = -float("inf")
 
-    def advance(self, outbox) -> bool:
+    def advance(self, outbox, stepping: bool = False) -> bool:
         """Train one epoch and send it; False (after an "end" message) when the run is over."""
         from gankmeans import DivergenceError
 
@@ -125,15 +136,25 @@ class _Job:
         except (ValueError, DivergenceError) as exc:
             outbox.send(("end", self.run, "error", str(exc)))
             return False
+        last = frame.converged or frame.epoch >= self.max_epochs
         # Plain pickle bytes: the pipe's own pickler would hand each of the frame's tensors over
         # as shared memory, which costs ~1 ms a tensor to receive (measured), on the server. The
-        # model goes apart: it is 97 % of the time to unpickle a frame (0.48 of 0.49 ms at 2,000
-        # points), and the server needs it only for the few frames it draws.
-        outbox.send(("frame", self.run, _dumps(dataclasses.replace(frame, model=None)), _dumps(frame.model)))
-        if frame.converged or frame.epoch >= self.max_epochs:
+        # server needs no model (and so no torch): the decision grid is made here.
+        grid = self._grid(frame, stepping or last)
+        outbox.send(("frame", self.run, _dumps(dataclasses.replace(frame, model=None)), grid))
+        if last:
             outbox.send(("end", self.run, "finished", None))
             return False
         return True
+
+    def _grid(self, frame, always: bool) -> bytes | None:
+        from gankmeans.player import compress_grid, decision_grid
+
+        now = time.perf_counter()
+        if self.bounds is None or not (always or now - self.grid_at >= GRID_INTERVAL_S):
+            return None
+        self.grid_at = now
+        return compress_grid(decision_grid(frame.model, self.bounds))
 
 
 def _dumps(value) -> bytes:
@@ -230,7 +251,7 @@ def _handle(outbox, job, message, train):
         job.playing = kind == "play"
     elif kind == "speed":
         job.speed = message[2]
-    elif kind == "step" and not job.advance(outbox) or kind == "stop":
+    elif kind == "step" and not job.advance(outbox, stepping=True) or kind == "stop":
         job = None
     if kind != "play":
         outbox.send(("ack", run))
