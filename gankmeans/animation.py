@@ -9,15 +9,15 @@ import plotly.graph_objects as go
 
 from .frame import Frame
 from .plotting import (
-    _AXIS,
-    _TRUSTED,
-    _centroid_trace,
-    _figure,
-    _points_traces,
+    AXIS_STYLE,
+    TRUSTED,
+    centroid_markers,
     centroids_2d,
     display_sample,
     embedding_view,
     padded_bounds,
+    panel_figure,
+    points_traces,
     two_panel_axes,
 )
 
@@ -49,16 +49,16 @@ def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
     data = [_replay_traces(X2, f, sample) for f in shown]
     for traces, frame, view in zip(data, shown, views, strict=False):  # no views in input mode
         traces += _embedding_traces(frame, view, sample)
-    animation = [go.Frame(data=traces, name=str(f.epoch), **_TRUSTED)
+    animation = [go.Frame(data=traces, name=str(f.epoch), **TRUSTED)
                  for f, traces in zip(shown, data, strict=True)]
-    fig = _figure(data[0], f"Replay: {len(shown)} of {n_epochs or len(frames)} epochs", axes,
-                  padded_bounds(X2), height=480, frames=animation)
+    fig = panel_figure(data[0], f"Replay: {len(shown)} of {n_epochs or len(frames)} epochs", axes,
+                   padded_bounds(X2), height=480, frames=animation)
     if views:  # the input on the left, the student's space on the right, both animated
         spread = np.concatenate([points[sample] for points, _, _ in views])
         (x_range, y_range), titles = padded_bounds(spread), views[-1][2]
         fig.update_layout(**two_panel_axes(
-            {}, {**_AXIS, "range": x_range, "title": {"text": titles[0]}},
-            {**_AXIS, "range": y_range, "title": {"text": titles[1]}, "automargin": True}))
+            {}, {**AXIS_STYLE, "range": x_range, "title": {"text": titles[0]}},
+            {**AXIS_STYLE, "range": y_range, "title": {"text": titles[1]}, "automargin": True}))
         fig.update_layout(title_text=f"{fig.layout.title.text}; right: the student's space")
     # Drawn once, so the margins may grow to make room for the slider and the buttons.
     fig.update_layout(updatemenus=[_play_buttons()], sliders=[_slider(shown)], margin_autoexpand=True)
@@ -66,15 +66,15 @@ def replay_figure(X2, frames: Sequence[Frame], sample, axes=("x1", "x2"),
 
 
 def _replay_traces(X2, frame, sample) -> list:
-    points = _points_traces(X2[sample], frame.labels[sample], len(frame.centroids),
-                            frame.decided_by_student[sample], webgl=False)
-    return [*points, *_centroid_trace(centroids_2d(X2, frame))]
+    points = points_traces(X2[sample], frame.labels[sample], len(frame.centroids),
+                           frame.decided_by_student[sample], webgl=False)
+    return [*points, *centroid_markers(centroids_2d(X2, frame))]
 
 
 def _embedding_traces(frame, view, sample) -> list:
     points, centroids, _ = view
-    traces = [*_points_traces(points[sample], frame.labels[sample], len(frame.centroids),
-                              frame.decided_by_student[sample], webgl=False), *_centroid_trace(centroids)]
+    traces = [*points_traces(points[sample], frame.labels[sample], len(frame.centroids),
+                             frame.decided_by_student[sample], webgl=False), *centroid_markers(centroids)]
     for trace in traces:
         trace.update(xaxis="x2", yaxis="y2")
     return traces

@@ -1,4 +1,4 @@
-"""Pure functions from frames and arrays to Plotly figures, no Streamlit (the replay: animation)."""
+"""Pure functions from frames and arrays to Plotly figures, and the drawing kit animation.py shares."""
 
 from __future__ import annotations
 
@@ -23,12 +23,15 @@ _MARGIN = {"l": 56, "r": 10, "t": 36, "b": 48}  # room for tick labels and axis 
 # Two-line titles (one line was cut off with three panels on a 1,024-pixel projector), and the
 # same room in every panel, so that panels side by side keep their plots level.
 _PANEL_MARGIN = {**_MARGIN, "t": 56}
-_AXIS = {"gridcolor": "#E5E8EC", "zerolinecolor": "#C9CED6", "linecolor": "#C9CED6"}
+# The drawing kit that animation.py shares: AXIS_STYLE, TRUSTED, points_traces, centroid_markers
+# and panel_figure give every figure of the package the same look.
+AXIS_STYLE = {"gridcolor": "#E5E8EC", "zerolinecolor": "#C9CED6", "linecolor": "#C9CED6"}
 # Plotly checks every property of every trace, and again when the traces join a figure: 39 ms of
 # a live frame's 40 at N = 2,000, the largest part of the app's work per displayed frame. These
-# figures are built only here, from our own values, and tests/test_plotting.py validates every
-# kind in full; so they skip the check (Plotly's `_validate` flag; its output is the same JSON).
-_TRUSTED = {"_validate": False}
+# figures are built only in this package (here and in animation.py), from our own values, and
+# tests/test_plotting.py validates every kind in full; so they skip the check (Plotly's
+# `_validate` flag; its output is the same JSON).
+TRUSTED = {"_validate": False}
 
 
 def _symbol_index(labels) -> np.ndarray:
@@ -116,17 +119,34 @@ def padded_bounds(X2: np.ndarray, pad: float = 0.05):
 def _heatmap_trace(xs, ys, z) -> go.Heatmap:
     return go.Heatmap(x=xs, y=ys, z=_color_index(z), zmin=-0.5, zmax=len(PALETTE) - 0.5,
                       colorscale=_color_scale(), showscale=False, opacity=0.22, hoverinfo="skip",
-                      zsmooth=False, name="student regions", **_TRUSTED)
+                      zsmooth=False, name="student regions", **TRUSTED)
 
 
-def _points_traces(X2, labels, k: int, student=None, webgl: bool = True) -> list:
-    """One trace per cluster (and per decider), so colour and shape are scalars.
+def points_traces(X2, labels, k: int, student=None, webgl: bool = True) -> list:
+    """Points coloured and shaped by cluster: one trace per cluster (and per decider).
 
     Per-point symbol arrays cost ~0.1 s of Plotly validation per 2,000 points; scalars cost nothing.
-    There are always K traces, plus K more for the student's points when ``student`` is given.
     ``webgl=False`` gives SVG, which the app uses everywhere: browsers allow only a few WebGL
     contexts per page and drop the oldest (a blank chart), and a chart re-plotted from scratch
     pays for a fresh context each time.
+
+    Parameters
+    ----------
+    X2 : ndarray (n, 2)
+        The points to draw, on the plotting axes.
+    labels : array of int, shape (n,)
+        Each point's cluster, 0 to ``k - 1``.
+    k : int
+        Number of clusters.
+    student : array of bool, shape (n,), optional
+        Where the student decided; those points get hollow markers in traces of their own.
+    webgl : bool
+        Scattergl rather than Scatter.
+
+    Returns
+    -------
+    list of traces
+        K traces, plus K more (the student's points) when ``student`` is given.
     """
     kind = go.Scattergl if webgl else go.Scatter
     labels = np.asarray(labels)
@@ -144,23 +164,36 @@ def _points_traces(X2, labels, k: int, student=None, webgl: bool = True) -> list
             # float32 halves the base64 payload Plotly sends; screen pixels need no more.
             xy = X2[rows].astype(np.float32)
             traces.append(kind(x=xy[:, 0], y=xy[:, 1], mode="markers", marker=marker, hoverinfo="skip",
-                               name=f"cluster {cluster + 1} ({decider})", **_TRUSTED))
+                               name=f"cluster {cluster + 1} ({decider})", **TRUSTED))
     return traces
 
 
-def _centroid_trace(centroids, webgl: bool = False) -> list:
-    """A centroid is its cluster's colour and shape, larger, in a thick dark outline on a white halo,
-    so it stands out on top of its own cluster's points."""
+def centroid_markers(centroids, webgl: bool = False) -> list:
+    """Centroid markers: each its cluster's colour and shape, larger, in a thick dark outline on a
+    white halo, so that it stands out on top of its own cluster's points.
+
+    Parameters
+    ----------
+    centroids : ndarray (K, 2)
+        Centroids on the plotting axes.
+    webgl : bool
+        Scattergl rather than Scatter (needed over WebGL points, which are drawn above SVG).
+
+    Returns
+    -------
+    list of traces
+        Two traces: the white halos, then the centroids (hover shows the cluster's number).
+    """
     kind = go.Scattergl if webgl else go.Scatter
     k = len(centroids)
     halo = cluster_marker(np.arange(k), size=CENTROID_SIZE + 10, outline="#FFFFFF", width=0)
     halo["color"] = "#FFFFFF"
     return [kind(x=centroids[:, 0], y=centroids[:, 1], mode="markers", name="centroid halo",
-                 marker=halo, hoverinfo="skip", **_TRUSTED),
+                 marker=halo, hoverinfo="skip", **TRUSTED),
             kind(x=centroids[:, 0], y=centroids[:, 1], mode="markers", name="centroids",
                  marker=cluster_marker(np.arange(k), size=CENTROID_SIZE, outline="#111111", width=3),
                  hovertemplate="centroid %{text}<extra></extra>", text=[str(i + 1) for i in range(k)],
-                 **_TRUSTED)]
+                 **TRUSTED)]
 
 
 def _centroid_traces(centroids, trail, webgl: bool = False) -> list:
@@ -171,13 +204,32 @@ def _centroid_traces(centroids, trail, webgl: bool = False) -> list:
     marker = cluster_marker(cluster, size=8, outline="#111111", width=0.5)
     marker["opacity"] = opacity
     return [kind(x=xy[:, 0], y=xy[:, 1], mode="markers", name="centroid trail", hoverinfo="skip",
-                 marker=marker, **_TRUSTED), *_centroid_trace(centroids, webgl)]
+                 marker=marker, **TRUSTED), *centroid_markers(centroids, webgl)]
 
 
-def _figure(traces, title: str, axes: tuple[str, str], bounds=None, height: int = 420, **extra):
+def panel_figure(traces, title: str, axes: tuple[str, str], bounds=None, height: int = 420, **extra):
     """A figure of ``traces`` in the live views' style, its layout given whole (``update_layout``
-    and ``update_xaxes`` parse every property path: 18 ms a frame)."""
-    return go.Figure(traces, layout=_layout(title, axes, bounds, height), **extra, **_TRUSTED)
+    and ``update_xaxes`` parse every property path: 18 ms a frame).
+
+    Parameters
+    ----------
+    traces : list of traces
+    title : str
+        The panel's title; ``<br>`` breaks it into two lines.
+    axes : (str, str)
+        x and y axis titles.
+    bounds : ((x0, x1), (y0, y1)), optional
+        Axis ranges (see ``padded_bounds``); Plotly's autorange when omitted.
+    height : int
+        In pixels.
+    **extra
+        Passed to ``go.Figure`` (``frames=`` for an animation).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    return go.Figure(traces, layout=_layout(title, axes, bounds, height), **extra, **TRUSTED)
 
 
 def _layout(title: str, axes: tuple[str, str], bounds=None, height: int = 420) -> dict:
@@ -188,7 +240,7 @@ def _layout(title: str, axes: tuple[str, str], bounds=None, height: int = 420) -
               "margin": {**_PANEL_MARGIN, "autoexpand": False}, "plot_bgcolor": "white",
               "uirevision": "keep", "showlegend": False}
     for name, axis_title, axis_range in zip(("xaxis", "yaxis"), axes, bounds or (None, None), strict=True):
-        layout[name] = {"title": {"text": axis_title}, **_AXIS}
+        layout[name] = {"title": {"text": axis_title}, **AXIS_STYLE}
         if axis_range is not None:
             layout[name]["range"] = list(axis_range)
     return layout
@@ -218,11 +270,11 @@ def scatter_figure(X2, frame: Frame, sample, axes=("x1", "x2"), centroids=None, 
     """
     centroids = centroids_2d(X2, frame) if centroids is None else centroids
     traces = [] if heatmap is None else [_heatmap_trace(*heatmap)]
-    traces += _points_traces(X2[sample], frame.labels[sample], len(frame.centroids),
-                             frame.decided_by_student[sample], webgl=webgl)
+    traces += points_traces(X2[sample], frame.labels[sample], len(frame.centroids),
+                            frame.decided_by_student[sample], webgl=webgl)
     traces += _centroid_traces(centroids, trail_points(trail), webgl=webgl)
     title = title or f"GANKMeans<br>epoch {frame.epoch}, {frame.phase} phase"
-    return _figure(traces, title, axes, padded_bounds(X2))
+    return panel_figure(traces, title, axes, padded_bounds(X2))
 
 
 def embedding_view(frame: Frame) -> tuple[np.ndarray, np.ndarray, tuple[str, str]] | None:
@@ -248,20 +300,20 @@ def embedding_figure(frame: Frame, sample) -> go.Figure:
     Drawn like the live view, so a class can watch two moons unfold into two separable groups.
     """
     points, centroids, axes = embedding_view(frame)
-    traces = _points_traces(points[sample], frame.labels[sample], len(frame.centroids),
-                            frame.decided_by_student[sample], webgl=False)
+    traces = points_traces(points[sample], frame.labels[sample], len(frame.centroids),
+                           frame.decided_by_student[sample], webgl=False)
     traces += _centroid_traces(centroids, trail_points([]))
     title = f"The student's space<br>epoch {frame.epoch}"
-    return _figure(traces, title, axes, padded_bounds(points[sample]))
+    return panel_figure(traces, title, axes, padded_bounds(points[sample]))
 
 
 def kmeans_figure(X2, labels, centers, sample, axes=("x1", "x2"), ari: float | None = None) -> go.Figure:
     """scikit-learn's K-Means result on the same axes, for comparison (with its ARI when known)."""
     k = len(centers)
-    traces = _points_traces(X2[sample], np.asarray(labels)[sample], k, webgl=False)
+    traces = points_traces(X2[sample], np.asarray(labels)[sample], k, webgl=False)
     traces += _centroid_traces(np.asarray(centers, dtype=float), trail_points([]))
     title = f"Plain K-Means (K = {k})" + ("" if ari is None else f"<br>ARI {ari:.3f}")
-    return _figure(traces, title, axes, padded_bounds(X2))
+    return panel_figure(traces, title, axes, padded_bounds(X2))
 
 
 def curves_figure(frames: Sequence[Frame | dict], max_epochs: int | None = None) -> go.Figure:
@@ -276,16 +328,16 @@ def curves_figure(frames: Sequence[Frame | dict], max_epochs: int | None = None)
               ("agreement", "agreement", "x2", "y2", {"color": PALETTE[2]})]
     mode = "lines" if len(rows) > 1 else "markers"  # one epoch (after a Step) is no line at all
     fig = go.Figure([go.Scatter(x=epochs, y=np.array([row[field] for row in rows], dtype=float), name=name,
-                                xaxis=xaxis, yaxis=yaxis, line=line, mode=mode, **_TRUSTED)
-                     for name, field, xaxis, yaxis, line in series], **_TRUSTED)
+                                xaxis=xaxis, yaxis=yaxis, line=line, mode=mode, **TRUSTED)
+                     for name, field, xaxis, yaxis, line in series], **TRUSTED)
     x_range = [0.5, max(max_epochs or 1, int(epochs[-1]) if len(epochs) else 1) + 0.5]
     # Two side-by-side axes by hand: make_subplots costs ~20 ms, on every frame. Every range is
     # explicit: a chart updated in place keeps the autorange of its first draw (epoch 1 alone).
-    axis = {**_AXIS, "range": x_range, "title": {"text": "epoch"}}
+    axis = {**AXIS_STYLE, "range": x_range, "title": {"text": "epoch"}}
     losses = [row["d_loss"] for row in rows] + [row["g_loss"] for row in rows]
     fig.update_layout(
-        **two_panel_axes(axis, axis, {**_AXIS, "range": [-0.02, 1.02], "title": {"text": "agreement"}}),
-        yaxis={**_AXIS, "range": loss_range(losses), "title": {"text": "loss"}},
+        **two_panel_axes(axis, axis, {**AXIS_STYLE, "range": [-0.02, 1.02], "title": {"text": "agreement"}}),
+        yaxis={**AXIS_STYLE, "range": loss_range(losses), "title": {"text": "loss"}},
         height=260, margin={"l": 50, "r": 50, "t": 56, "b": 40}, plot_bgcolor="white",
         title={"text": "Losses (left) and student-teacher agreement (right)", "font": {"size": 14},
                "y": 0.97, "yanchor": "top"},

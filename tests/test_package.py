@@ -7,6 +7,8 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
+
 import gankmeans
 
 CORE = pathlib.Path(gankmeans.__file__).parent
@@ -71,3 +73,81 @@ def test_requirements_install_the_checkout_plus_the_apps_own_dependencies():
     assert app_only == {"streamlit"}
     # nothing the library declares is declared a second time, with a second version
     assert not app_only & _requirement_names(PYPROJECT["project"]["dependencies"])
+
+
+# --- no module uses another project module's private (underscored) names ------------------------
+
+SOURCES = [*CORE.glob("*.py"), *(ROOT / "ui").glob("*.py"), ROOT / "app.py",
+           *(ROOT / "benchmarks").glob("*.py")]
+PROJECT = {"gankmeans", "ui", "app", *(path.stem for path in (ROOT / "benchmarks").glob("*.py"))}
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _is_module(dotted: str) -> bool:
+    path = ROOT.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists() or (
+        ROOT / "benchmarks" / f"{dotted}.py").exists()
+
+
+def _absolute(node: ast.ImportFrom, path: pathlib.Path) -> str:
+    """The module an import reads from, as a dotted name from the repository root."""
+    if not node.level:
+        return node.module
+    package = path.relative_to(ROOT).with_suffix("").parts[:-node.level]  # level 1: the module's own package
+    return ".".join([*package, *([node.module] if node.module else [])])
+
+
+def private_imports(source: str, path: pathlib.Path) -> list[str]:
+    """Each place ``source`` imports, or reads off an imported project module, an underscored name."""
+    tree, modules, found = ast.parse(source), set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = _absolute(node, path)
+            if module.split(".")[0] not in PROJECT:
+                continue
+            for alias in node.names:
+                if _is_private(alias.name) or any(map(_is_private, module.split("."))):
+                    found.append(f"line {node.lineno}: from {module} import {alias.name}")
+                elif _is_module(f"{module}.{alias.name}"):
+                    modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in PROJECT:
+                    if any(map(_is_private, alias.name.split("."))):
+                        found.append(f"line {node.lineno}: import {alias.name}")
+                    modules.add(alias.asname or alias.name.split(".")[0])
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and _is_private(node.attr)
+                and isinstance(node.value, ast.Name) and node.value.id in modules):
+            found.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_module_uses_another_modules_private_names():
+    found = {str(path.relative_to(ROOT)): private_imports(path.read_text(), path) for path in SOURCES}
+    assert not {name: places for name, places in found.items() if places}
+
+
+@pytest.mark.parametrize("source", [
+    "from .plotting import _AXIS",
+    "from gankmeans.plotting import TRUSTED, _figure",
+    "from . import plotting\nplotting._figure()",
+    "import gankmeans.plotting as p\np._AXIS",
+    "from gankmeans._secret import thing",
+    "from ui import view\nview._helper",
+])
+def test_the_private_import_check_finds_each_form(source):
+    assert private_imports(source, CORE / "animation.py")
+
+
+@pytest.mark.parametrize("source", [
+    "from . import __version__, plotting\nplotting.TRUSTED",
+    "from sklearn.utils._openmp_helpers import _openmp_effective_n_threads",  # not ours
+    "from .frame import Frame\nFrame(1)._replace",  # an attribute of an object, not of a module
+    "def _mine():\n    pass\n_mine()",
+])
+def test_the_private_import_check_allows_public_and_foreign_names(source):
+    assert private_imports(source, CORE / "animation.py") == []
