@@ -126,6 +126,7 @@ class TrainConfig:
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
+        """Every field's name, in order (the keyword arguments of ``TrainConfig`` and ``GANKMeans``)."""
         return tuple(f.name for f in fields(cls))
 
 

@@ -26,6 +26,8 @@ class GANKMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
     labels_ : ndarray of shape (n_samples,)
         Composite labels of the training data after the last epoch.
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Each cluster's centre in X's own units: the mean of its points after the last epoch (an
+        empty cluster keeps its previous centre).
     inertia_ : float
         Sum of squared distances of the samples to their cluster's centre.
     n_iter_ : int
@@ -94,12 +96,32 @@ class GANKMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
 
     def predict(self, X):
         """Composite labels for X: the teacher's where it decides, the student's elsewhere
-        (the student's alone after handover)."""
+        (the student's alone after handover).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New points, in the units of the training data.
+
+        Returns
+        -------
+        ndarray of int64, shape (n_samples,)
+            Cluster numbers 0 to ``n_clusters - 1``.
+        """
         X = self._check_new(X)
         return self.model_.predict(X)
 
     def predict_student(self, X):
-        """The student's labels for X, ignoring the teacher."""
+        """The student's labels for X, ignoring the teacher.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of int64, shape (n_samples,)
+        """
         X = self._check_new(X)
         return self.model_.predict_student(X)
 
