@@ -1,6 +1,7 @@
 """The package as a whole: public names, and a core that never imports streamlit."""
 
 import ast
+import importlib.util
 import pathlib
 import re
 import subprocess
@@ -151,3 +152,29 @@ def test_the_private_import_check_finds_each_form(source):
 ])
 def test_the_private_import_check_allows_public_and_foreign_names(source):
     assert private_imports(source, CORE / "animation.py") == []
+
+
+# --- the README's library snippet, which CI runs against the installed wheel (.ci/check_wheel) -----
+
+
+@pytest.fixture(scope="module")
+def readme_snippet():
+    spec = importlib.util.spec_from_file_location("readme_snippet", ROOT / ".ci" / "readme_snippet.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.library_snippet
+
+
+def test_ci_finds_the_readmes_library_snippet(readme_snippet):
+    code = readme_snippet((ROOT / "README.md").read_text(encoding="utf-8"))
+    compile(code, "README.md", "exec")
+    assert "from gankmeans import" in code and "GANKMeans(" in code
+
+
+def test_the_snippet_is_the_library_sections_python_only(readme_snippet):
+    readme = ("# Title\n```python\nbefore = 0\n```\n## The library\n```python\n"
+              "# a comment, not a heading\nx = 1\n```\n```bash\nls\n```\n"
+              "### Detail\n```python\ny = 2\n```\n## Next\n```python\nz = 3\n```\n")
+    assert readme_snippet(readme) == "# a comment, not a heading\nx = 1\n\ny = 2\n"
+    with pytest.raises(ValueError, match="library"):
+        readme_snippet("# Title\n## Usage\n```python\nx = 1\n```\n")
