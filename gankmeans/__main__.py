@@ -1,4 +1,4 @@
-"""Command line: python -m gankmeans trains one run and writes its assignments and metrics."""
+"""Command line: ``gankmeans`` (or python -m gankmeans) trains one run and writes its outputs."""
 
 # X is scikit-learn's name for the data matrix; keep it rather than satisfy pep8-naming.
 
@@ -74,9 +74,10 @@ FIELD_METAVARS = {"batch_size": "{N,auto}", "handover": "{never,auto,N}", "rando
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; model options are generated from TrainConfig's fields."""
     parser = argparse.ArgumentParser(
-        prog="python -m gankmeans",
+        prog="gankmeans",
         description="Train GANKMeans (K-Means teacher, adversarial student) on one data set, "
-                    "write DIR/assignments.csv and DIR/run.json, and compare with K-Means.")
+                    "write DIR/assignments.csv and DIR/run.json, and compare with K-Means. "
+                    "`python -m gankmeans` does the same as `gankmeans`.")
     parser.add_argument("--version", action="version", version=f"gankmeans {__version__}")
     _add_data_options(parser.add_argument_group("data"))
     model = parser.add_argument_group("model (defaults are TrainConfig's)")

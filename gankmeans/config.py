@@ -126,15 +126,17 @@ class TrainConfig:
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
+        """Every field's name, in order (the keyword arguments of ``TrainConfig`` and ``GANKMeans``)."""
         return tuple(f.name for f in fields(cls))
 
 
-def _is_int(value) -> bool:
+def is_integer(value) -> bool:
+    """True for an integer of any kind (Python's, numpy's), False for a bool, which is an Integral too."""
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
 def _check_int(name, value, low, high, extra=""):
-    if not _is_int(value) or not low <= value <= high:
+    if not is_integer(value) or not low <= value <= high:
         allowed = f"an integer from {low} to {high}" + (f" {extra}" if extra else "")
         raise ValueError(f"{name}={value!r} is not allowed: expected {allowed}.")
 

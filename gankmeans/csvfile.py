@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import _is_int
+from .config import is_integer
 
 MAX_CSV_ROWS = 100_000
 MAX_CSV_BYTES = 50 * 2**20
@@ -141,7 +141,7 @@ def _encode_labels(cells):
 
 
 def _check_csv_args(label_column, max_rows, columns):
-    if not _is_int(max_rows) or max_rows < 2:
+    if not is_integer(max_rows) or max_rows < 2:
         raise ValueError(f"max_rows={max_rows!r} is invalid; use an integer >= 2")
     if label_column is not None and label_column not in columns:
         raise ValueError(f"label column {label_column!r} is not in the file; its columns are "
