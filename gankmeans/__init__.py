@@ -5,6 +5,7 @@ from .config import TrainConfig
 from .estimator import GANKMeans
 from .frame import Frame
 from .model import CompositeModel
+from .sweep import sweep
 from .training import DivergenceError, train
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "DivergenceError",
     "datasets",
     "metrics",
+    "sweep",
     "train",
 ]
 __version__ = "0.1.0"
