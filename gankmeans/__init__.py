@@ -12,6 +12,7 @@ _LAZY = {
     "TrainConfig": "config",
     "datasets": None,
     "metrics": None,
+    "sweep": "sweeps",
     "train": "training",
 }
 
@@ -23,6 +24,7 @@ __all__ = [
     "GANKMeans",
     "datasets",
     "metrics",
+    "sweep",
     "CompositeModel",
     "DivergenceError",
 ]

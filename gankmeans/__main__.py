@@ -1,4 +1,5 @@
-"""Command line: ``gankmeans`` (or python -m gankmeans) trains one run and writes its outputs."""
+"""Command line: ``gankmeans`` (or python -m gankmeans) trains one run, or a sweep of runs, and
+writes what it found."""
 
 # X is scikit-learn's name for the data matrix; keep it rather than satisfy pep8-naming.
 
@@ -21,6 +22,7 @@ from tqdm import tqdm
 from . import __version__, datasets, export
 from .config import DEVICES, DISCRIMINATORS, INITS, MAX_CLUSTERS, TEACHER_SPACES, TrainConfig
 from .metrics import external_scores, inertia
+from .sweep_cli import add_sweep_options, sweep_main
 from .training import DivergenceError, train
 
 # One line of help per TrainConfig field; TrainConfig's docstring has the full story.
@@ -75,20 +77,30 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser; model options are generated from TrainConfig's fields."""
     parser = argparse.ArgumentParser(
         prog="gankmeans",
-        description="Train GANKMeans (K-Means teacher, adversarial student) on one data set, "
-                    "write DIR/assignments.csv and DIR/run.json, and compare with K-Means. "
-                    "`python -m gankmeans` does the same as `gankmeans`.")
+        # Raw text, so that the examples keep their lines: the description is wrapped by hand.
+        description="Train GANKMeans (K-Means teacher, adversarial student) on one data set, write\n"
+                    "DIR/assignments.csv and DIR/run.json, and compare with K-Means. With --sweep, train\n"
+                    "one run per value and seed instead, and write DIR/sweep.csv.\n"
+                    "`python -m gankmeans` does the same as `gankmeans`.",
+        epilog="examples:\n"
+               "  gankmeans --dataset moons --n-clusters 2 --html\n"
+               "  gankmeans --dataset moons --sweep lr_student=1e-4,1e-3,1e-2 --seeds 0,1,2\n"
+               "  gankmeans --dataset blobs --sweep n_clusters=2,3,4,5,6,7,8 --seeds 0,1,2 --html",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"gankmeans {__version__}")
     _add_data_options(parser.add_argument_group("data"))
     model = parser.add_argument_group("model (defaults are TrainConfig's)")
     for field in dataclasses.fields(TrainConfig):
         _add_field_option(model, field)
+    add_sweep_options(parser.add_argument_group("sweep: several runs, one table"))
     output = parser.add_argument_group("output")
     output.add_argument("--out", metavar="DIR", default="out",
-                        help="folder for assignments.csv and run.json, created if missing (default: out)")
+                        help="folder for assignments.csv and run.json (with --sweep: sweep.csv), "
+                             "created if missing (default: out)")
     output.add_argument("--quiet", action="store_true", help="no progress bar (default: off)")
     output.add_argument("--html", action="store_true",
-                        help="also write DIR/replay.html, an animated replay that works offline "
+                        help="also write DIR/replay.html, an animated replay; with --sweep, "
+                             "DIR/sweep.html, each metric against the value; both work offline "
                              "(default: off)")
     return parser
 
@@ -250,6 +262,10 @@ def main(argv=None) -> int:
     try:
         X, y, columns, data = load_data(args)
         config = build_config(args, y)
+        if args.sweep is not None:
+            return sweep_main(args, X, y, config, data)
+        if args.seeds is not None:
+            raise ValueError("--seeds applies only with --sweep")
         frames = run(X, config, quiet=args.quiet)
         paths = write_outputs(args.out, X, columns, config, frames, data, y, args.html)
         print_summary(X, y, config, frames, data, paths, args.seed)

@@ -176,3 +176,8 @@ def replay_html(X, frames: Sequence[Frame], columns=None, random_state: int | No
     rows = [{**frame.metrics(), **external_scores(y_true, frame.labels)} for frame in frames]
     return page.run_page(X2, frames, sample, (x_title, y_title), rows=rows, title=title,
                          max_epochs=max_epochs, y_true_known=y_true is not None)
+
+
+def figure_html(figure) -> str:
+    """A Plotly figure (a sweep's plot) as one HTML page with plotly.js embedded: works offline."""
+    return figure.to_html(include_plotlyjs=True, full_html=True)

@@ -146,3 +146,71 @@ def test_python_dash_m_gankmeans_help_runs():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "--lr-student" in result.stdout and "--out" in result.stdout
+
+
+# --- --sweep -------------------------------------------------------------------------------------
+
+
+def test_a_sweep_writes_one_csv_row_per_value_and_seed(tmp_path, capsys):
+    args = [*FAST, "--sweep", "lr_student=1e-3,1e-2", "--seeds", "0,1", "--out", str(tmp_path)]
+    assert cli.main(args) == 0
+    out, err = capsys.readouterr()
+    table = pd.read_csv(tmp_path / "sweep.csv")
+    runs = list(zip(table["value"], table["seed"], strict=True))
+    assert runs == [(1e-3, 0), (1e-3, 1), (1e-2, 0), (1e-2, 1)]
+    assert {"inertia", "silhouette", "agreement", "student_share", "wall_time_s", "ari", "nmi"} <= set(table)
+    assert (table["parameter"] == "lr_student").all() and (table["epochs"] == 3).all()
+    assert not (tmp_path / "assignments.csv").exists() and not (tmp_path / "sweep.html").exists()
+    assert "4/4" in err  # the progress bar counts runs
+    assert "mean over 2 seeds for each value of lr_student" in out and str(tmp_path / "sweep.csv") in out
+
+
+def test_a_sweep_with_html_writes_the_offline_plot_too(tmp_path, capsys):
+    args = [*FAST, "--dataset", "blobs", "--sweep", "n-clusters=2,3,4", "--quiet", "--html"]
+    assert cli.main([*args, "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""  # --quiet: no progress bar
+    assert list(pd.read_csv(tmp_path / "sweep.csv")["value"]) == [2, 3, 4]
+    page = (tmp_path / "sweep.html").read_text()
+    assert "Plotly.newPlot" in page and "Inertia (the elbow" in page
+    assert '<script src="http' not in page and len(page) > 1_000_000  # plotly.js is embedded
+
+
+def test_sweep_values_are_read_as_the_option_reads_them(tmp_path, capsys):
+    args = [*FAST, "--quiet", "--sweep", "handover=never,2,auto", "--random-state", "7"]
+    assert cli.main([*args, "--out", str(tmp_path)]) == 0
+    table = pd.read_csv(tmp_path / "sweep.csv", dtype={"value": str})
+    assert list(table["value"]) == ["never", "2", "auto"]
+    assert list(table["seed"]) == [7, 7, 7]  # without --seeds, the one seed of --random-state
+    assert "never" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--sweep", "speed=1,2"], "unknown parameter 'speed': expected one of n_clusters, "),
+    (["--sweep", "random_state=1,2"], "random_state cannot be swept"),
+    (["--sweep", "lr_student"], "--sweep expects PARAM=V1,V2,..."),
+    (["--sweep", "lr_student="], "no values given for lr_student"),
+    (["--sweep", "hidden=8,big"], "hidden: expected an integer, got 'big'"),
+    (["--sweep", "lr_student=1e-3,-1"], "lr_student=-1.0 is not allowed"),
+    (["--sweep", "discriminator=label,both"], "discriminator='both' is not allowed"),
+    (["--sweep", "hidden=" + ",".join(str(8 + i) for i in range(13))], "13 given, at most 12"),
+    (["--sweep", "hidden=8", "--seeds", "0,1,2,3,4,5"], "seeds: 6 given, at most 5"),
+    (["--sweep", "hidden=8", "--seeds", "0,x"], "--seeds expects integers"),
+    (["--sweep", "hidden=8", "--random-state", "none"], "a sweep needs integer seeds"),
+    (["--seeds", "0,1"], "--seeds applies only with --sweep"),
+])
+def test_a_bad_sweep_exits_2_with_a_message_before_any_run(tmp_path, capsys, monkeypatch, args, message):
+    started = []
+    monkeypatch.setattr(sys.modules["gankmeans.sweeps"], "train", lambda X, config: started.append(config))
+    assert cli.main([*FAST, *args, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err
+    assert "Traceback" not in err and started == []
+    assert not (tmp_path / "sweep.csv").exists()
+
+
+def test_help_explains_the_sweep(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for text in ("--sweep PARAM=V1,V2,...", "--seeds S1,S2,...", "sweep.csv", "sweep.html",
+                 "--sweep lr_student=1e-4,1e-3,1e-2 --seeds 0,1,2"):
+        assert text in out

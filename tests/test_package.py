@@ -16,8 +16,10 @@ CORE = pathlib.Path(gankmeans.__file__).parent
 
 
 def test_public_api_matches_the_design():
-    for name in ("TrainConfig", "Frame", "train", "GANKMeans", "datasets"):
+    for name in ("TrainConfig", "Frame", "train", "GANKMeans", "datasets", "sweep"):
         assert hasattr(gankmeans, name)
+        assert name in gankmeans.__all__
+    assert callable(gankmeans.sweep)  # the function (its module is gankmeans.sweeps)
 
 
 def test_the_core_never_imports_streamlit():
