@@ -12,7 +12,7 @@ import { Timeline } from "./timeline.js";
 // training and the page share (measured with benchmarks/bench_app.py).
 export const MAX_FPS = 15;
 const BEHIND_MS = 500;  // skip ahead once the next epoch to draw arrived this long ago
-const CURVES_MS = 250;  // the curves follow the scatter at most this often while playing
+const CURVES_MS = 500;  // the curves follow the scatter at most this often while playing (~30 ms a draw)
 const SYNC_RETRY_MS = 1000;
 const EMPTY_ROWS = () => ({epoch: [], d_loss: [], g_loss: [], agreement: [], inertia: [], student_share: [],
                            ari: [], nmi: [], phase: []});
@@ -94,11 +94,12 @@ export class Player {
     this.metrics = new MetricsRow(this.root);
     const panels = this.root.appendChild(document.createElement("div"));
     panels.className = "gk-panels";
-    const bounds = scene.bounds, options = {axes: scene.axes, bounds, aspect: scene.aspect};
+    const bounds = scene.bounds, options = {axes: scene.axes, bounds, aspect: scene.aspect, k: scene.k};
     this.live = new ScatterPanel(panels, {...options, trail: true}, this.theme, scene.key);
     this.live.setPoints(this.xs, this.ys);
     this.space = scene.mode === "learned"
-      ? new ScatterPanel(panels, {axes: ["", ""], bounds: null, aspect: false}, this.theme, scene.key) : null;
+      ? new ScatterPanel(panels, {axes: ["", ""], bounds: null, aspect: false, k: scene.k}, this.theme, scene.key)
+      : null;
     this.kmeans = scene.kmeans ? new ScatterPanel(panels, options, this.theme, scene.key) : null;
     panels.dataset.count = 1 + !!this.space + !!this.kmeans;
     this.legend = this.root.appendChild(document.createElement("div"));

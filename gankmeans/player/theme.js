@@ -16,15 +16,6 @@ export function clusterSymbol(label, open = false) {
   return open ? symbol + "-open" : symbol;
 }
 
-// A stepped colour scale: label i maps to PALETTE[i % 8] when cmin/cmax span -0.5..7.5.
-export function colorScale(theme) {
-  const n = PALETTE.length;
-  return PALETTE.flatMap((_, i) => {
-    const color = clusterColor(i, theme);
-    return [[i / n, color], [(i + 1) / n, color]];
-  });
-}
-
 function luminance(color) {
   const match = /#([0-9a-f]{6})/i.exec(color) || /rgba?\((\d+),\s*(\d+),\s*(\d+)/i.exec(color);
   if (!match) return 1;
