@@ -27,16 +27,19 @@ WINDOW_S = 5.0
 # The previous code (commit 08e0d33, a new Plotly chart per tick), measured on this machine with
 # its own bench_app.py: the issue's "today" column.
 PREVIOUS = {"drawn_500": "8.2", "drawn_2000": "3.2-4.1", "drawn_20000": "3.2", "ratio": "0.39-0.70",
-            "bytes": "~180 KB", "cold_page": "4.0-6.7 s", "cold_train": "3.9-6.9 s", "warm_train": "0.12-0.74 s",
-            "blank": "0 (with slots)"}
+            "bytes": "~180 KB", "cold_page": "4.0-6.7 s", "cold_train": "3.9-6.9 s",
+            "warm_train": "0.12-0.74 s", "blank": "0 (with slots)"}
 # At every animation frame: the live panel's epoch (null when no chart is drawn there) and the
 # epochs trained so far (the progress line), with the time.
 WATCH_JS = """() => { window.__seen = []; const sample = () => {
   const panel = document.querySelector('.gk-panel'), plot = panel && panel.querySelector('.js-plotly-plot');
-  const title = panel && panel.querySelector('.gk-panel-title'), match = title && /epoch (\\d+)/.exec(title.textContent);
-  const drawn = plot && plot._fullData && plot._fullData.some(t => t.name.startsWith('decided by') && t.x.length);
+  const title = panel && panel.querySelector('.gk-panel-title');
+  const match = title && /epoch (\\d+)/.exec(title.textContent);
+  const drawn = plot && plot._fullData
+    && plot._fullData.some(t => t.name.startsWith('decided by') && t.x.length);
   const trained = /(\\d+) of/.exec(document.querySelector('.gk-progress-text')?.textContent || '');
-  window.__seen.push([performance.now(), drawn && match ? parseInt(match[1]) : null, trained ? parseInt(trained[1]) : 0]);
+  window.__seen.push([performance.now(), drawn && match ? parseInt(match[1]) : null,
+                      trained ? parseInt(trained[1]) : 0]);
   requestAnimationFrame(sample); }; requestAnimationFrame(sample); }"""
 CLICK_JS = """() => { window.__clicked = null; document.addEventListener('click', e => {
   const button = e.target.closest('button');
@@ -83,8 +86,8 @@ def playing(page, wire: Wire, n_samples: int) -> dict:
     page.wait_for_selector(APP_READY)
     set_number(page, "Number of points", n_samples)
     press(page, "Train")
-    page.wait_for_function("() => /[1-9]\\d* of/.test(document.querySelector('.gk-progress-text').textContent)",
-                           timeout=60_000)
+    started = "() => /[1-9]\\d* of/.test(document.querySelector('.gk-progress-text').textContent)"
+    page.wait_for_function(started, timeout=60_000)
     page.wait_for_timeout(1500)  # past the first epochs' one-off costs
     page.evaluate(WATCH_JS)
     sent = wire.bytes
@@ -113,7 +116,8 @@ started = time.perf_counter()
 count = sum(1 for _ in frames)
 print(count / (time.perf_counter() - started))
 """
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            check=True)
     return float(result.stdout.strip().splitlines()[-1])
 
 
@@ -157,7 +161,8 @@ def report(results: dict) -> None:
 
     play, prev = results["play"], PREVIOUS
     print("Command: `python benchmarks/bench_app.py`  ")
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}, "
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), "
+          f"Python {platform.python_version()}, "
           f"torch {torch.__version__}, headless Chromium (software WebGL), viewport 1400x1000; "
           f"speed max, tolerance 0 (never stops early); load average before: {results['load']}.\n")
     print("| measure | previous code | this code | target |")
@@ -169,8 +174,8 @@ def report(results: dict) -> None:
     ratio = play[2_000]["trained"] / results["headless"]
     print(f"| training epochs/s in the app / headless train(), N = 2,000 | {prev['ratio']} | "
           f"{play[2_000]['trained']:.1f} / {results['headless']:.1f} = {ratio:.2f} | >= 0.8 |")
-    print(f"| websocket bytes per drawn epoch, N = 2,000 | {prev['bytes']} | {play[2_000]['bytes'] / 1000:.1f} KB "
-          "| <= 10 KB |")
+    print(f"| websocket bytes per drawn epoch, N = 2,000 | {prev['bytes']} | "
+          f"{play[2_000]['bytes'] / 1000:.1f} KB | <= 10 KB |")
     print(f"| cold server, first page: navigation until the script finished | {prev['cold_page']} | "
           f"{results['cold_page']:.2f} s | <= 3 s |")
     print(f"| cold server, Train on that first page until the first epoch is drawn | {prev['cold_train']} | "
