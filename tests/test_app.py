@@ -31,6 +31,7 @@ def test_loads_without_exception(at):
     assert not at.exception
     assert epoch(at) == 0
     assert {"Train", "Pause", "Step", "Reset"} <= {b.label for b in at.button}
+    assert packet(at)["status"] == {"state": "idle", "max_epochs": 60}  # "0 / 60" before a run
 
 
 def test_two_steps_read_epoch_two(at):

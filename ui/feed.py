@@ -57,8 +57,9 @@ class Feed:
         runner : ui.runner.Runner or None
             The session's run; None before the first Train or Step.
         view : dict
-            "X2" and "sample" (what is drawn), "regions" (show decision regions) and
-            "kmeans_map" (plain K-Means' colours matched to the run), as the view knows them.
+            "X2" and "sample" (what is drawn), "regions" (show decision regions),
+            "kmeans_map" (plain K-Means' colours matched to the run) and "max_epochs" (the
+            controls' value, shown before a run), as the view knows them.
         """
         run = runner.id if runner is not None else None
         sync = self.sync_wanted or scene_key != self.scene_key or run != self.run
@@ -76,6 +77,8 @@ class Feed:
             packet["kmeans_map"] = self.kmeans_map.tolist()
         if runner is not None:
             self._run_part(packet, runner, view, sync)
+        else:  # before a run: its length as the controls set it
+            packet["status"] = {"state": "idle", "max_epochs": view["max_epochs"]}
         return packet
 
     def _run_part(self, packet: dict, runner, view, sync: bool) -> None:

@@ -53,7 +53,7 @@ def _view(dataset, controls: dict, runner) -> dict:
         # Plain K-Means coloured like the run's clusters: the same blob, the same colour.
         kmeans_map = metrics.match_labels(labels, runner.latest.labels, len(runner.latest.centroids))
     return {"X2": dataset.X2, "sample": dataset.sample, "regions": bool(controls["heatmap"]),
-            "kmeans_map": kmeans_map}
+            "kmeans_map": kmeans_map, "max_epochs": controls["max_epochs"]}
 
 
 def run_error() -> None:
