@@ -12,9 +12,10 @@ def main() -> None:
     controls.init_state()
     url_notes = share.restore_once()  # before the widgets draw, so they show the linked values
     session.worker()  # start the training process now: it takes seconds to warm up
-    controls.sidebar(session.status(), session.ACTIONS)
+    regions_slot = controls.sidebar(session.status(), session.ACTIONS)
     notice = session.sync()
     values = controls.values()
+    view.page_style()
     st.title("GANKMeans: watch it learn")
     st.caption("K-Means is the teacher; a small network, trained adversarially, is the student. "
                "Hollow markers are points the student decided.")
@@ -33,20 +34,12 @@ def main() -> None:
         return
     if st.session_state.get("setup_error"):
         st.error(f"Cannot start: {st.session_state['setup_error']}")
-    _heatmap_toggle(dataset)
+    controls.regions_switch(regions_slot, dataset.X.shape[1] == 2)
     view.run_error()
     view.live_panel(dataset, values)
     view.downloads(dataset, values)
     view.gallery(dataset, values)
     view.comparison(dataset, values)
-
-
-def _heatmap_toggle(dataset) -> None:
-    st.toggle("Show the student's decision regions", key="heatmap", disabled=dataset.X.shape[1] != 2)
-    if dataset.X.shape[1] > 2:
-        st.caption(f"The charts show a 2-D PCA projection of the {dataset.X.shape[1]} features (axes PC1 "
-                   "and PC2); training and every metric use all of them. Decision regions are hidden: "
-                   "a 2-D grid would cover only the projection, not the space the student decides in.")
 
 
 # Streamlit runs this file as "__main__". Each training process is started by multiprocessing's

@@ -201,8 +201,11 @@ def sidebar_model() -> None:
                          help="For 10 epochs in a row (standardised units).")
 
 
-def sidebar_run(status: str, actions: dict) -> None:
-    """Train / Pause / Step / Reset (``actions`` maps each to its callback) and the speed."""
+def sidebar_run(status: str, actions: dict):
+    """Train / Pause / Step / Reset (``actions`` maps each to its callback) and the speed.
+
+    Returns a slot under them for the decision-regions switch, which needs the data set first.
+    """
     st.subheader("Run")
     left, right = st.columns(2)
     left.button("Train", type="primary", width="stretch", on_click=actions["train"],
@@ -213,14 +216,24 @@ def sidebar_run(status: str, actions: dict) -> None:
     right.button("Reset", width="stretch", on_click=actions["reset"])
     if shown("speed"):
         st.select_slider("Speed (epochs per second)", SPEEDS, key="speed", on_change=actions["speed"])
+    return st.empty()
 
 
-def sidebar(status: str, actions: dict) -> None:
-    """Draw the whole sidebar."""
+def regions_switch(slot, two_dimensional: bool) -> None:
+    """Show or hide the student's decision regions (2-D data only: they lie in the input)."""
+    if shown("heatmap"):
+        slot.toggle("Show the student's decision regions", key="heatmap", disabled=not two_dimensional,
+                    help="Drawn under the points for 2-D data." if two_dimensional else
+                    "Only for 2-D data: a grid over a projection would not be where the student decides.")
+
+
+def sidebar(status: str, actions: dict):
+    """Draw the whole sidebar; returns the slot for :func:`regions_switch`."""
     _forget_edited_preset()
     with st.sidebar:
         st.selectbox("Preset", list(PRESETS), key="preset", on_change=_apply_preset,
                      help="One click sets a known configuration.")
-        sidebar_run(status, actions)
+        slot = sidebar_run(status, actions)
         sidebar_data()
         sidebar_model()
+    return slot

@@ -22,6 +22,18 @@ from .runner import PLAYING
 TICK_SECONDS = 0.25
 
 
+# A projector's 768 lines: less empty space above the title, and a title that leaves room for
+# the metrics and the whole live chart under it.
+_PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.75rem; padding-bottom: 2rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0 0 0.1rem 0; }
+</style>"""
+
+
+def page_style() -> None:
+    st.html(_PAGE_CSS)
+
+
 def scene_key(controls: dict) -> str:
     """What the player's panels depend on: the data, K (plain K-Means) and the teacher's space."""
     parts = (app_data.key(controls), controls["n_clusters"], controls["teacher_space"])
@@ -32,10 +44,14 @@ def _scene(dataset, controls: dict) -> dict:
     labels, centers = app_data.kmeans(app_data.key(controls), controls["n_clusters"], dataset)
     scores = metrics.external_scores(dataset.y, labels)
     kmeans = player.kmeans_panel(labels, centers, dataset.sample, scores["ari"] if scores else None)
+    n_features = dataset.X.shape[1]
+    note = "" if n_features <= 2 else (
+        f"The charts show a 2-D PCA projection of the {n_features} features; training and every metric "
+        "use all of them.")
     return player.scene(dataset.X2, dataset.sample, dataset.axes, controls["n_clusters"],
                         key=scene_key(controls), teacher_space=controls["teacher_space"],
-                        has_labels=dataset.y is not None, regions=dataset.X.shape[1] == 2, kmeans=kmeans,
-                        title=run_title(dataset.info, controls))
+                        has_labels=dataset.y is not None, regions=n_features == 2, kmeans=kmeans,
+                        title=run_title(dataset.info, controls), note=note)
 
 
 def run_title(data_info: dict, controls: dict) -> str:

@@ -97,7 +97,7 @@ def decision_grid(model, bounds, size: int = GRID_SIZE) -> np.ndarray:
 
 def scene(X2, sample, axes, n_clusters: int, *, key: str, teacher_space: str = "input",
           has_labels: bool = False, regions: bool = False, kmeans: dict | None = None,
-          title: str = "") -> dict:
+          title: str = "", note: str = "") -> dict:
     """What the player draws before any epoch: the points, their axes and the panels.
 
     Parameters
@@ -121,6 +121,8 @@ def scene(X2, sample, axes, n_clusters: int, *, key: str, teacher_space: str = "
         Plain K-Means' panel (:func:`kmeans_panel`).
     title : str
         Names the data set and settings (the offline page's heading).
+    note : str
+        A line for the caption under the charts (e.g. that they show a projection).
     """
     X2 = np.asarray(X2)
     bounds = plot_bounds(X2)
@@ -131,7 +133,7 @@ def scene(X2, sample, axes, n_clusters: int, *, key: str, teacher_space: str = "
     return rounded({"key": key, "points": pack_points(X2[sample]), "n_shown": len(sample),
                     "n_total": len(X2), "axes": list(axes), "bounds": bounds, "k": n_clusters,
                     "mode": teacher_space, "has_labels": has_labels, "grid": grid,
-                    "aspect": _same_units(axes), "kmeans": kmeans, "title": title})
+                    "aspect": _same_units(axes), "kmeans": kmeans, "title": title, "note": note})
 
 
 def plot_bounds(X2):

@@ -57,7 +57,7 @@ export class CurvesPanel {
     const losses = [...rows.d_loss.slice(0, count), ...rows.g_loss.slice(0, count)];
     const axis = {...axisStyle(this.theme, "epoch"), range: span};
     const layout = {
-      uirevision: this.revision, showlegend: true, autosize: true, height: 240,
+      uirevision: this.revision, showlegend: true, autosize: true, height: 200,
       margin: {l: 48, r: 48, t: 28, b: 38}, paper_bgcolor: this.theme.background,
       plot_bgcolor: this.theme.background, font: {color: this.theme.text, size: 12},
       legend: {orientation: "h", x: 0, y: 1.02, yanchor: "bottom"},

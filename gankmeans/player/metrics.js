@@ -2,7 +2,7 @@
 
 const CELLS = [
   ["epoch", "Epoch"], ["inertia", "Inertia"], ["ari", "ARI"], ["nmi", "NMI"], ["agreement", "Agreement"],
-  ["student_share", "Decided by student"], ["phase", "Phase"],
+  ["student_share", "Student's share"], ["phase", "Phase"],
 ];
 const NO_LABELS = "n/a: needs true labels, and this data set has none";
 
@@ -52,7 +52,8 @@ export class MetricsRow {
       else set(key, "n/a", NO_LABELS);
     }
     set("agreement", number(row && row.agreement, 3), "Share of the teacher's points where the student agrees");
-    set("student_share", row ? `${(100 * row.student_share).toFixed(1)}%` : "—");
+    set("student_share", row ? `${(100 * row.student_share).toFixed(1)}%` : "—",
+        "Share of the points the student decided (hollow markers)");
     set("phase", row ? row.phase : "—");
   }
 

@@ -104,15 +104,15 @@ export class Player {
     panels.dataset.count = 1 + !!this.space + !!this.kmeans;
     this.legend = this.root.appendChild(document.createElement("div"));
     this.legend.className = "gk-legend";
-    this.legend.textContent = "Colour and shape: cluster. Filled: the teacher decided; hollow: the student " +
-      "decided. Large, outlined: centroid; faint: its last moves" +
-      (scene.grid ? "; background: the student's decision regions." : ".");
+    this.legend.textContent = "Colour and shape: cluster · filled: the teacher decided · hollow: the student · " +
+      "large: centroids (faint: their last moves)" + (scene.grid ? " · background: the student's regions" : "");
     this.timeline = new Timeline(this.root, index => this.showReplay(index));
     this.caption = this.root.appendChild(document.createElement("div"));
     this.caption.className = "gk-caption";
-    this.caption.textContent = scene.n_shown < scene.n_total
+    const sampled = scene.n_shown < scene.n_total
       ? `The charts draw a random ${scene.n_shown.toLocaleString("en-US")} of the ` +
         `${scene.n_total.toLocaleString("en-US")} points; every metric uses all of them.` : "";
+    this.caption.textContent = [scene.note, sampled].filter(Boolean).join(" ");
     this.curves = new CurvesPanel(this.root, this.theme, scene.key);
     if (this.kmeans) {
       this.kmeansLabels = bytes(scene.kmeans.labels);

@@ -149,7 +149,7 @@ export class ScatterPanel {
     const xaxis = {...axisStyle(this.theme, xTitle), range: xRange};
     const yaxis = {...axisStyle(this.theme, yTitle), range: yRange};
     if (this.options.aspect) {  // one unit as long on both axes: the plot area shrinks to fit, not the data
-      Object.assign(yaxis, {scaleanchor: "x", scaleratio: 1, constrain: "domain"});
+      Object.assign(yaxis, {scaleanchor: "x", scaleratio: 1, constrain: "domain", constraintoward: "top"});
       xaxis.constrain = "domain";
     }
     return {
