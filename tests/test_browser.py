@@ -253,3 +253,70 @@ def test_the_player_stacks_its_panels_on_a_narrow_page_and_keeps_its_parts_apart
     assert (right[1] >= left[3]) == (width < 700)  # one under the other on a phone, else side by side
     assert not overlaps(boxes["play"], boxes["slider"])
     assert boxes["right_axis"] and not any(overlaps(part, boxes["loss"]) for part in boxes["right_axis"])
+
+
+# Bottom edges (page pixels) of what a class must see without scrolling, and whether the metrics
+# sit on one line.
+FOLD = """() => { const bottom = selector => { const e = document.querySelector(selector);
+    return e ? e.getBoundingClientRect().bottom : null; };
+  const tops = [...document.querySelectorAll('.gk-metric')]
+    .map(e => Math.round(e.getBoundingClientRect().top));
+  return {title: bottom('h1'), metrics_one_line: new Set(tops).size === 1,
+          live_x_axis: bottom('.gk-panel .g-xtitle'), curves: bottom('.gk-curves .g-xtitle'),
+          viewport: window.innerHeight}; }"""
+
+
+@pytest.mark.parametrize(("size", "curves_too"), [((1024, 768), False), ((1280, 720), True)])
+def test_the_title_metrics_and_live_chart_fit_a_projector_with_the_sidebar_open(
+        app_server, page, tmp_path, size, curves_too):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_app(page, app_server)
+    press(page, "Step")
+    page.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=60_000)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    fold = page.evaluate(FOLD)
+    assert page.locator("[data-testid='stSidebar']").is_visible()
+    assert fold["metrics_one_line"]
+    assert fold["title"] < fold["live_x_axis"] <= fold["viewport"], fold
+    if curves_too:
+        assert fold["curves"] <= fold["viewport"], fold
+    page.screenshot(path=tmp_path / f"projector_{size[0]}x{size[1]}.png")
+
+
+# Pixels per data unit along each axis of every panel whose data keeps its aspect.
+ASPECTS = """() => [...document.querySelectorAll('.gk-panel .js-plotly-plot')].map(plot => {
+  const {xaxis, yaxis} = plot._fullLayout;
+  const perUnit = axis => axis._length / (axis.range[1] - axis.range[0]);
+  return [perUnit(xaxis), perUnit(yaxis), !!yaxis.scaleanchor]; })"""
+
+
+def test_learned_panels_keep_one_unit_as_long_on_both_axes(app_server, page):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    open_app(page, f"{app_server}/?dataset=moons&n_clusters=2&teacher_space=learned")
+    press(page, "Step")
+    page.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=60_000)
+    aspects = page.evaluate(ASPECTS)
+    kept = [(x, y) for x, y, anchored in aspects if anchored]
+    assert len(kept) == 2  # the moons and plain K-Means; the student's 1-D space has a spread axis
+    assert all(x == pytest.approx(y, rel=0.02) for x, y in kept)
+
+
+COLOURS = """() => ({page: getComputedStyle(document.querySelector('.stApp')).backgroundColor,
+  charts: [...document.querySelectorAll('.gk-player .js-plotly-plot')]
+    .map(p => p._fullLayout.paper_bgcolor)})"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_page_and_every_chart_follow_the_theme(app_server, browser, tmp_path, scheme):
+    tab = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    try:
+        open_app(tab, app_server)
+        press(tab, "Step")
+        tab.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=60_000)
+        colours = tab.evaluate(COLOURS)
+        tab.screenshot(path=tmp_path / f"theme_{scheme}.png")
+    finally:
+        tab.close()
+    dark = scheme == "dark"
+    assert colours["page"] == ("rgb(14, 17, 23)" if dark else "rgb(255, 255, 255)")
+    assert len(colours["charts"]) == 3 and set(colours["charts"]) == {"#0E1117" if dark else "#FFFFFF"}
