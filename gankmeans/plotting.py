@@ -66,8 +66,17 @@ def embedding_view(frame: Frame) -> tuple[np.ndarray, np.ndarray, tuple[str, str
     return np.column_stack([points[:, 0], jitter]), centroids, ("z (1-D)", "spread, for visibility")
 
 
+# Each sample image at least this many screen pixels tall: an 8x8 digit must be readable on a
+# projector at the back of a room.
+GALLERY_IMAGE_PX = 56
+
+
 def image_gallery(X, labels, shape, per_cluster: int = 8, random_state: int | None = 0) -> go.Figure:
-    """A row of sample images per cluster (e.g. 8x8 digits), so a class sees what each cluster means."""
+    """A row of sample images per cluster (e.g. 8x8 digits), so a class sees what each cluster means.
+
+    Each row starts with its cluster's marker, in the colour and shape the live charts give it,
+    and its number as the charts count clusters (1 to K).
+    """
     labels = np.asarray(labels)
     height, width = shape
     rng = np.random.default_rng(random_state)
@@ -79,11 +88,17 @@ def image_gallery(X, labels, shape, per_cluster: int = 8, random_state: int | No
         for column, index in enumerate(chosen):
             top, left = row * (height + 1), column * (width + 1)
             canvas[top:top + height, left:left + width] = np.asarray(X[index]).reshape(shape)
-    fig = go.Figure(go.Heatmap(z=canvas, colorscale="Greys", showscale=False, hoverinfo="skip"))
-    ticks = [row * (height + 1) + height / 2 for row in range(len(clusters))]
-    fig.update_yaxes(autorange="reversed", tickvals=ticks, ticktext=[f"cluster {c}" for c in clusters],
-                     showgrid=False, zeroline=False, scaleanchor="x")
-    fig.update_xaxes(visible=False)
-    fig.update_layout(title="What each cluster holds: sample images", margin=MARGIN,
-                      height=60 + 34 * len(clusters), plot_bgcolor="white")
+    centres = [row * (height + 1) + height / 2 for row in range(len(clusters))]
+    keys = go.Scatter(x=[-width / 2 - 1] * len(clusters), y=centres, mode="markers", hoverinfo="skip",
+                      marker={"size": 22, "color": [PALETTE[c % len(PALETTE)] for c in clusters],
+                              "symbol": [SYMBOLS[(c + c // len(PALETTE)) % len(SYMBOLS)] for c in clusters],
+                              "line": {"width": 1.5, "color": "#333333"}})
+    fig = go.Figure([go.Heatmap(z=canvas, colorscale="Greys", showscale=False, hoverinfo="skip"), keys])
+    fig.update_yaxes(autorange="reversed", tickvals=centres, ticktext=[f"cluster {c + 1}" for c in clusters],
+                     showgrid=False, zeroline=False, scaleanchor="x", tickfont={"size": 14})
+    fig.update_xaxes(visible=False, range=[-width - 1.5, per_cluster * (width + 1)])
+    pixels = GALLERY_IMAGE_PX / height  # screen pixels per image pixel
+    fig.update_layout(title="What each cluster holds: sample images", margin=MARGIN, showlegend=False,
+                      height=int(MARGIN["t"] + MARGIN["b"] + pixels * canvas.shape[0]),
+                      width=int(MARGIN["l"] + 30 + MARGIN["r"] + pixels * (canvas.shape[1] + width + 1.5)))
     return fig

@@ -67,6 +67,10 @@ def test_image_gallery_shows_a_row_of_thumbnails_per_cluster():
     fig = plotting.image_gallery(X, labels, (8, 8), per_cluster=4)
     canvas = np.asarray(fig.data[0].z, dtype=float)
     assert canvas.shape == (5 * 9, 4 * 9)
-    assert list(fig.layout.yaxis.ticktext) == [f"cluster {k}" for k in range(5)]
+    assert list(fig.layout.yaxis.ticktext) == [f"cluster {k + 1}" for k in range(5)]  # as the charts count
     first = canvas[:8, :8]
     assert any(np.array_equal(first, X[i].reshape(8, 8)) for i in np.flatnonzero(labels == 0))
+    keys = fig.data[1].marker  # each row's cluster in its colour and shape, as on the live charts
+    assert list(keys.color) == list(plotting.PALETTE[:5]) and list(keys.symbol) == list(plotting.SYMBOLS[:5])
+    plot_height = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    assert plot_height / 5 * 8 / 9 >= 48  # each 8-pixel image at least 48 screen pixels tall

@@ -187,4 +187,4 @@ def gallery(dataset, controls: dict) -> None:
     if shape is None or runner is None or runner.status == PLAYING or runner.latest is None:
         return  # drawn between epochs, not every tick: it is there to be looked at
     figure = plotting.image_gallery(dataset.X, runner.latest.labels, shape, random_state=controls["seed"])
-    st.plotly_chart(figure, key="gallery", config={"displaylogo": False}, width="stretch")
+    st.plotly_chart(figure, key="gallery", config={"displaylogo": False}, width="content")
