@@ -155,7 +155,7 @@ def load_data(args) -> tuple[np.ndarray, np.ndarray | None, list[str] | None, di
     max_rows = datasets.MAX_CSV_ROWS if args.n_samples is None else args.n_samples
     label = args.label_column
     if label is None:
-        label = datasets.csv_columns(args.csv)[1]  # the app's upload guesses the same
+        label = datasets.csv_columns(args.csv).label_guess  # the app's upload guesses the same
     elif label == "none":
         label = None
     with _options_named({"max_rows": "--n-samples", "drop_nonfinite=True": "--drop-nonfinite"}):

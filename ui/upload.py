@@ -97,7 +97,7 @@ def _on_file() -> None:
         return
     raw = file.getvalue()
     try:
-        label = datasets.csv_columns(raw)[1]
+        label = datasets.csv_columns(raw).label_guess
     except ValueError as exc:
         st.session_state["upload_error"] = (file.name, str(exc))
         st.session_state.pop("upload_offer", None)
