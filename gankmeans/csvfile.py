@@ -19,6 +19,7 @@ _NA_TOKENS = {"", "nan", "na", "n/a", "null", "none"}
 # Below this many rows, values alone do not make a column an index: a hand-made file of 12
 # points may well number them 1..12 as a feature, or give each point its own label.
 IDENTIFIER_MIN_ROWS = 20
+_HEAD = 1000  # rows that show whether a column holds text
 TEXT_ID = "text that names the rows: an identifier, neither a label nor a feature"
 
 
@@ -155,9 +156,20 @@ def _has_header(table, sep):
     return any(not _numeric(body[c], sep)[1].any() for c in body)
 
 
-def _parse_numbers(table, sep, skip=None):
-    """Every column but ``skip``, parsed once: (its numbers, where a cell is text)."""
-    return {name: _numeric(table[name], sep) for name in table.columns if name != skip}
+def _parse_numbers(table, sep, skip=None, in_full=True):
+    """Every column but ``skip``, parsed once: (its numbers, where a cell is text).
+
+    With ``in_full=False``, only a column whose first ``_HEAD`` rows are whole numbers is parsed
+    in full (it may count the rows); the head of the others tells text from measurements.
+    """
+    parsed = {}
+    for name in table.columns:
+        if name == skip:
+            continue
+        head = values, text = _numeric(table[name].iloc[:_HEAD], sep)
+        whole = not text.any() and bool((values == values.round()).all())
+        parsed[name] = _numeric(table[name], sep) if in_full or whole else head
+    return parsed
 
 
 def _to_numbers(cells, name, numbers):
@@ -265,11 +277,11 @@ def csv_columns(source):
         When the file is not a readable CSV table (same messages as ``read_csv``).
     """
     table, sep, first_unnamed = _parse_table(_decode(_read_bytes(source)))
-    columns, numbers = list(table.columns), _parse_numbers(table, sep)
+    columns, numbers = list(table.columns), _parse_numbers(table, sep, in_full=False)
     identifiers = _identifiers(table, numbers, first_unnamed)
     others = [c for c in columns if c not in identifiers]  # as many classes as rows is no label
     # Mostly text: a label; a stray word in a column of numbers is a mistake for read_csv to name.
-    text = [c for c in others if numbers[c][1].iloc[:1000].mean() > 0.5]
+    text = [c for c in others if numbers[c][1].iloc[:_HEAD].mean() > 0.5]
     if len(text) == 1:
         return CsvColumns(columns, text[0], identifiers)
     named = [c for c in others if c.strip().lower() in LABEL_NAMES]

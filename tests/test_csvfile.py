@@ -328,3 +328,13 @@ def test_row_numbers_leak_the_answer_of_a_sorted_file_and_leaving_them_out_close
     assert default.X.shape == (150, 4)
     assert kmeans_ari(default.X) == pytest.approx(kmeans_ari(bunch.data.to_numpy()))
     assert leaked > kmeans_ari(default.X) + 0.2
+
+
+def test_csv_columns_judges_a_long_file_by_every_row_of_a_whole_number_column():
+    n = 1500  # more than csv_columns reads of a column of measurements
+    table = _measures(n=n)
+    table["n"] = np.random.default_rng(2).permutation(n)
+    table["count"] = np.r_[np.arange(1000), np.arange(5000, 5000 + n - 1000)]  # its head counts rows
+    text = table.to_csv(index=False).encode()
+    assert datasets.csv_columns(text).identifiers == {"n": "whole numbers 0..1499, one per row: row numbers"}
+    assert datasets.read_csv(text).columns == ["width", "height", "count"]
