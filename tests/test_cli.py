@@ -143,6 +143,13 @@ def test_keep_column_is_repeatable_and_takes_commas(tmp_path, capsys):
     assert "left out        column 1:" in capsys.readouterr().out
 
 
+def test_a_sweep_on_a_csv_says_what_was_left_out(tmp_path, capsys):
+    args = ["--csv", str(_iris_by_pandas(tmp_path)), "--max-epochs", "1", "--quiet", "--sweep",
+            "lr_student=1e-3,1e-2", "--seeds", "0", "--out", str(tmp_path)]
+    assert cli.main(args) == 0
+    assert "left out        column 1: an unnamed first column" in capsys.readouterr().out
+
+
 def test_help_lists_every_config_field_with_its_default(capsys):
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
