@@ -11,6 +11,7 @@ import dataclasses
 import inspect
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -124,6 +125,10 @@ def _add_data_options(group) -> None:
                             f"named {', '.join(datasets.LABEL_NAMES[:4])}, ...)")
     group.add_argument("--drop-nonfinite", action="store_true",
                        help="with --csv: drop rows with NaN, infinity or empty cells (default: off)")
+    group.add_argument("--keep-column", metavar="NAME", action="append",
+                       help="with --csv: train on this column even though it looks like a row index or "
+                            "an identifier (an unnamed first column, 'index', 'id', 0..n-1, ...), which are "
+                            "left out by default; repeat it or separate names by commas (default: none)")
 
 
 def _add_field_option(group, field: dataclasses.Field) -> None:
@@ -145,8 +150,8 @@ def _add_field_option(group, field: dataclasses.Field) -> None:
 def load_data(args) -> tuple[np.ndarray, np.ndarray | None, list[str] | None, dict]:
     """(X, y or None, feature names or None, a description of the data for run.json)."""
     if args.csv is None:
-        if args.label_column is not None or args.drop_nonfinite:
-            raise ValueError("--label-column and --drop-nonfinite apply only with --csv")
+        if args.label_column is not None or args.drop_nonfinite or args.keep_column:
+            raise ValueError("--label-column, --drop-nonfinite and --keep-column apply only with --csv")
         n_samples = LOAD_DEFAULTS["n_samples"] if args.n_samples is None else args.n_samples
         with _options_named({"n_samples": "--n-samples", "noise": "--noise", "random_state": "--seed"}):
             X, y = datasets.load(args.dataset, n_samples=n_samples, noise=args.noise, random_state=args.seed)
@@ -155,15 +160,17 @@ def load_data(args) -> tuple[np.ndarray, np.ndarray | None, list[str] | None, di
     max_rows = datasets.MAX_CSV_ROWS if args.n_samples is None else args.n_samples
     label = args.label_column
     if label is None:
-        label = datasets.csv_columns(args.csv)[1]  # the app's upload guesses the same
+        label = datasets.csv_columns(args.csv).label_guess  # the app's upload guesses the same
     elif label == "none":
         label = None
-    with _options_named({"max_rows": "--n-samples", "drop_nonfinite=True": "--drop-nonfinite"}):
-        table = datasets.read_csv(args.csv, label_column=label, max_rows=max_rows,
+    keep = [name.strip() for names in args.keep_column or () for name in names.split(",") if name.strip()]
+    with _options_named({"max_rows": "--n-samples", "drop_nonfinite=True": "--drop-nonfinite",
+                         "keep_columns": "--keep-column"}):
+        table = datasets.read_csv(args.csv, label_column=label, max_rows=max_rows, keep_columns=keep,
                                   drop_nonfinite=args.drop_nonfinite, random_state=args.seed)
-    data = {"csv": os.path.basename(args.csv), "label_column": label,
-            "n_samples": len(table.X), "n_dropped": table.n_dropped, "sampled": table.sampled,
-            "seed": args.seed}
+    data = {"csv": os.path.basename(args.csv), "label_column": label, "features": table.columns,
+            "left_out": table.left_out, "n_samples": len(table.X), "n_dropped": table.n_dropped,
+            "sampled": table.sampled, "seed": args.seed}
     return table.X, table.y, table.columns, data
 
 
@@ -225,6 +232,24 @@ def write_outputs(out, X, columns, config, frames, data, y, html=False) -> list[
     return [out / name for name in texts]
 
 
+def column_rows(data: dict) -> list[tuple[str, str]]:
+    """The summary's rows on a CSV file's columns: the label, the features, those left out and why."""
+    if "csv" not in data:
+        return []
+    features = data["features"]
+    shown = ", ".join(features) if len(features) <= 6 else f"{', '.join(features[:5])}, ... ({len(features)})"
+    return [("label column", data["label_column"] or "none"), ("features", shown), *left_out_rows(data)]
+
+
+def left_out_rows(data: dict) -> list[tuple[str, str]]:
+    """A row per CSV column left out as a row index or an identifier: which, why, how to keep it."""
+    rows = []
+    for name, reason in data.get("left_out", {}).items():
+        hint = "" if reason == datasets.TEXT_ID else f"; --keep-column {shlex.quote(name)} trains on it"
+        rows.append(("left out", f"{name}: {reason}{hint}"))
+    return rows
+
+
 def print_summary(X, y, config, frames, data, paths, seed) -> None:
     """The run's outcome beside plain K-Means on the same data, then the files written."""
     last = frames[-1]
@@ -235,8 +260,7 @@ def print_summary(X, y, config, frames, data, paths, seed) -> None:
     kmeans_inertia = inertia(X, kmeans_labels, kmeans_centers)
     ours, theirs = external_scores(y, last.labels), external_scores(y, kmeans_labels)
     source = data.get("dataset") or data.get("csv")
-    labels = [("label column", data["label_column"] or "none")] if "csv" in data else []
-    rows = [("dataset", source), *labels, ("samples", f"{len(X)} x {X.shape[1]} features"),
+    rows = [("dataset", source), *column_rows(data), ("samples", f"{len(X)} x {X.shape[1]} features"),
             ("clusters (K)", config.n_clusters), ("epochs run", f"{last.epoch} of {config.max_epochs}"),
             ("converged", "yes" if last.converged else "no"), ("phase", last.phase),
             ("agreement", f"{last.agreement:.4f}"), ("student share", f"{last.student_share:.4f}")]
@@ -263,6 +287,8 @@ def main(argv=None) -> int:
         X, y, columns, data = load_data(args)
         config = build_config(args, y)
         if args.sweep is not None:
+            for name, value in left_out_rows(data):  # the sweep's own summary does not say
+                print(f"{name:<15} {value}")
             return sweep_main(args, X, y, config, data)
         if args.seeds is not None:
             raise ValueError("--seeds applies only with --sweep")

@@ -12,7 +12,17 @@ from sklearn import datasets as skd
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from .csvfile import LABEL_NAMES, MAX_CSV_BYTES, MAX_CSV_ROWS, CsvData, csv_columns, read_csv  # noqa: F401 (public here)
+from .csvfile import (  # noqa: F401 (public here)
+    IDENTIFIER_MIN_ROWS,
+    LABEL_NAMES,
+    MAX_CSV_BYTES,
+    MAX_CSV_ROWS,
+    TEXT_ID,
+    CsvColumns,
+    CsvData,
+    csv_columns,
+    read_csv,
+)
 
 NAMES = ("blobs", "anisotropic", "varied", "moons", "circles", "spirals", "uniform", "seed",
          "iris", "wine", "digits")

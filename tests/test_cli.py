@@ -2,12 +2,15 @@
 
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from sklearn.datasets import load_iris
 
 import gankmeans.__main__ as cli
 from gankmeans import TrainConfig, datasets, train
@@ -96,6 +99,57 @@ def test_csv_label_column_is_guessed_as_in_the_app_unless_told_none(tmp_path, ca
     assert "label column    none" in out and "40 x 3 features" in out and "no true labels" in out
 
 
+def _iris_by_pandas(tmp_path):
+    """iris as `df.to_csv("iris.csv")` writes it: its index, 0..149, as an unnamed first column."""
+    source = tmp_path / "iris.csv"
+    load_iris(as_frame=True).frame.to_csv(source)
+    return source
+
+
+def test_a_csv_s_row_index_is_left_out_and_the_summary_says_so(tmp_path, capsys):
+    source = _iris_by_pandas(tmp_path)
+    args = ["--csv", str(source), "--max-epochs", "2", "--quiet"]
+    assert cli.main([*args, "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    features = list(load_iris(as_frame=True).data.columns)
+    assert f"features        {', '.join(features)}\n" in out and "150 x 4 features" in out
+    assert ("left out        column 1: an unnamed first column, as pandas writes its index; "
+            "--keep-column 'column 1' trains on it") in out
+    data = json.loads((tmp_path / "out" / "run.json").read_text())["data"]
+    assert data["features"] == features and list(data["left_out"]) == ["column 1"]
+    assert list(pd.read_csv(tmp_path / "out" / "assignments.csv").columns[:4]) == features
+    # Kept, it is trained on, and K-Means finds the species by their row numbers (the leak).
+    assert cli.main([*args, "--keep-column", "column 1", "--out", str(tmp_path / "kept")]) == 0
+    kept = capsys.readouterr().out
+    assert "150 x 5 features" in kept and "left out" not in kept
+    data = json.loads((tmp_path / "kept" / "run.json").read_text())["data"]
+    assert data["features"] == ["column 1", *features] and data["left_out"] == {}
+    def kmeans_ari(summary):
+        return float(re.search(r"^ARI +\S+ +(\S+)$", summary, re.M)[1])
+
+    assert kmeans_ari(kept) > kmeans_ari(out) + 0.2
+
+
+def test_keep_column_is_repeatable_and_takes_commas(tmp_path, capsys):
+    source = tmp_path / "points.csv"
+    table = pd.DataFrame({"id": range(30), "x": np.linspace(0, 1, 30) ** 2, "y": np.sin(np.arange(30))})
+    table.to_csv(source)  # an index, then an id column
+    base = ["--csv", str(source), "--max-epochs", "1", "--quiet"]
+    expected = ["column 1", "id", "x", "y"]
+    for keep in (["--keep-column", "column 1,id"], ["--keep-column", "column 1", "--keep-column", "id"]):
+        assert cli.main([*base, *keep, "--out", str(tmp_path)]) == 0
+        assert json.loads((tmp_path / "run.json").read_text())["data"]["features"] == expected
+    assert cli.main([*base, "--keep-column", "id", "--out", str(tmp_path)]) == 0
+    assert "left out        column 1:" in capsys.readouterr().out
+
+
+def test_a_sweep_on_a_csv_says_what_was_left_out(tmp_path, capsys):
+    args = ["--csv", str(_iris_by_pandas(tmp_path)), "--max-epochs", "1", "--quiet", "--sweep",
+            "lr_student=1e-3,1e-2", "--seeds", "0", "--out", str(tmp_path)]
+    assert cli.main(args) == 0
+    assert "left out        column 1: an unnamed first column" in capsys.readouterr().out
+
+
 def test_help_lists_every_config_field_with_its_default(capsys):
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
@@ -121,9 +175,13 @@ def _text_csv(tmp_path):
     (["--n-samples", "1"], "--n-samples 1"),
     (["--csv", "no/such/file.csv"], "No such file"),
     (["--label-column", "kind"], "only with --csv"),
+    (["--keep-column", "id"], "only with --csv"),
+    ("iris csv --keep-column nope", "column 'nope' to keep is not in the file; its columns are column 1, "),
     ("text csv", "non-numeric value 'hello'"),
 ])
 def test_a_bad_value_exits_2_with_a_message_and_no_traceback(tmp_path, capsys, args, message):
+    if args == "iris csv --keep-column nope":
+        args = ["--csv", str(_iris_by_pandas(tmp_path)), "--keep-column", "nope"]
     args = _text_csv(tmp_path) if args == "text csv" else args
     assert cli.main([*args, "--quiet", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err

@@ -65,7 +65,7 @@ def values() -> dict:
 def run_key(controls: dict) -> tuple:
     """What a run depends on: a change of any of these discards the run."""
     upload = st.session_state.get("upload") if controls["dataset"] == UPLOAD else None
-    file = None if upload is None else (upload["digest"], upload["label"], upload["drop"])
+    file = None if upload is None else (upload["digest"], upload["label"], upload["drop"], upload["keep"])
     return (*(controls[k] for k in DATA_KEYS + MODEL_KEYS), file)
 
 

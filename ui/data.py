@@ -1,7 +1,7 @@
 """Cached data for the app: the data set, its plotting axes and display sample, and plain K-Means.
 
 A data set is identified by a hashable key: ``(name, n_samples, noise, seed)`` for a generated
-one, ``(UPLOAD, digest, label_column, drop_nonfinite, seed)`` for the user's CSV file.
+one, ``(UPLOAD, digest, label_column, drop_nonfinite, keep_columns, seed)`` for the user's CSV file.
 """
 
 from __future__ import annotations
@@ -52,14 +52,17 @@ def digest(raw: bytes) -> str:
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file…")
-def read_upload(file_digest: str, label: str | None, drop: bool, seed: int, _raw: bytes,
-                _name: str = "") -> tuple[Data, datasets.CsvData]:
-    """Parse the user's file (cached by its digest; raises ValueError with what is wrong)."""
+def read_upload(file_digest: str, label: str | None, drop: bool, keep: tuple[str, ...], seed: int,
+                _raw: bytes, _name: str = "") -> tuple[Data, datasets.CsvData]:
+    """Parse the user's file (cached by its digest; raises ValueError with what is wrong).
+
+    ``keep``: columns to train on although they look like a row index (see datasets.read_csv).
+    """
     parsed = datasets.read_csv(_raw, label_column=label, drop_nonfinite=drop, max_rows=MAX_POINTS,
-                               random_state=seed)
-    info = {"dataset": UPLOAD, "file": _name, "label_column": label, "rows": len(parsed.X),
-            "rows_dropped": parsed.n_dropped, "sampled_from": parsed.n_original if parsed.sampled else None,
-            "seed": seed}
+                               random_state=seed, keep_columns=keep)
+    info = {"dataset": UPLOAD, "file": _name, "label_column": label, "features": parsed.columns,
+            "left_out": parsed.left_out, "rows": len(parsed.X), "rows_dropped": parsed.n_dropped,
+            "sampled_from": parsed.n_original if parsed.sampled else None, "seed": seed}
     return _with_axes(parsed.X, parsed.y, seed, info, parsed.columns), parsed
 
 
@@ -67,7 +70,7 @@ def key(controls: dict) -> tuple:
     """The current data set's key (see the module docstring)."""
     if controls["dataset"] == UPLOAD:
         upload = st.session_state["upload"]
-        return (UPLOAD, upload["digest"], upload["label"], upload["drop"], controls["seed"])
+        return (UPLOAD, upload["digest"], upload["label"], upload["drop"], upload["keep"], controls["seed"])
     return tuple(controls[k] for k in ("dataset", "n_samples", "noise", "seed"))
 
 
