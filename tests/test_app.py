@@ -435,7 +435,7 @@ def test_a_labelled_csv_trains_on_its_features_and_scores_against_its_labels(at)
     assert state["dataset"] == "uploaded CSV" and state["upload_label_choice"] == "kind"
     assert state["n_clusters"] == 3  # one cluster per label class
     assert any("90 rows × 3 features, 3 label classes" in c.value for c in at.caption)
-    assert any("2-D PCA projection of the 3 features" in c.value for c in at.caption)
+    assert "2-D PCA projection of the 3 features" in packet(at)["scene"]["note"]  # the player's caption
     small_run(at, epochs=40)
     button(at, "Train").click().run()
     play_until_done(at)
