@@ -63,7 +63,8 @@ def knn_graph(points: np.ndarray, n_neighbors: int) -> tuple[torch.Tensor, torch
 
     Parameters
     ----------
-    points : ndarray (n, d), standardised.
+    points : ndarray (n, d)
+        In the units distances should be measured in.
     n_neighbors : int
         Clamped to ``n - 1``.
 
@@ -263,17 +264,19 @@ class LearnedStudent(nn.Module):
 
 
 class EmbeddingTrainer:
-    """Trains the encoder on the kNN graph of the standardised input during the first epochs.
+    """Trains the encoder on a kNN graph during the first epochs.
 
-    The graph is built once. Each step draws ``EDGE_BATCH`` edges (all of them when there are
+    The graph is built once, on ``graph_points`` (the input in the teacher's units; ``points``,
+    what the encoder reads, when None). Each step draws ``EDGE_BATCH`` edges (all of them when there are
     fewer) and whitens over the batch, so memory is O(N k) whatever N. The encoder trains for
     ``ENCODER_STEPS`` steps spread over the first ``warmup_epochs`` epochs, then stays fixed, so
     the teacher can settle in a space that no longer moves.
     """
 
     def __init__(self, points: torch.Tensor, encoder: Encoder, n_neighbors: int, lr: float,
-                 max_epochs: int, generator: torch.Generator):
-        edges, weights = knn_graph(points.cpu().numpy(), n_neighbors)
+                 max_epochs: int, generator: torch.Generator, graph_points: torch.Tensor | None = None):
+        graph_points = points if graph_points is None else graph_points
+        edges, weights = knn_graph(graph_points.cpu().numpy(), n_neighbors)
         self.points = points
         self.edges = edges.to(points.device)
         self.weights = weights.to(points.device)

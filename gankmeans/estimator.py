@@ -14,7 +14,8 @@ class GANKMeans(ClusterMixin, BaseEstimator):
     """K-Means as the teacher, an adversarially trained network as the student.
 
     Every parameter mirrors the field of the same name in :class:`TrainConfig`, which
-    documents it; they are validated when ``fit`` is called.
+    documents it; they are validated when ``fit`` is called. ``predict`` scales new points as
+    the training data was scaled (``standardize``).
 
     Attributes
     ----------
@@ -33,8 +34,8 @@ class GANKMeans(ClusterMixin, BaseEstimator):
     def __init__(self, n_clusters=4, *, max_epochs=100, batch_size="auto", hidden=32,
                  lr_student=3e-3, lr_discriminator=3e-3, discriminator="conditional",
                  tie_margin=0.0, teacher_weight=0.0, handover="never", handover_agreement=0.99,
-                 tol=1e-4, patience=10, init="k-means++", teacher_space="input", n_neighbors=10,
-                 embedding_dim=None, random_state=0, device="auto"):
+                 tol=1e-4, patience=10, init="k-means++", standardize=False, teacher_space="input",
+                 n_neighbors=10, embedding_dim=None, random_state=0, device="auto"):
         self.n_clusters = n_clusters
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -49,6 +50,7 @@ class GANKMeans(ClusterMixin, BaseEstimator):
         self.tol = tol
         self.patience = patience
         self.init = init
+        self.standardize = standardize
         self.teacher_space = teacher_space
         self.n_neighbors = n_neighbors
         self.embedding_dim = embedding_dim
