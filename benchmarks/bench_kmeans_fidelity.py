@@ -45,8 +45,8 @@ def main(argv=None) -> None:
     print(f"500 points (iris: its 150), default TrainConfig except n_clusters, max_epochs={args.max_epochs}, "
           f"standardize={args.standardize}; both on {units}; data seed = random_state = 0..{args.seeds - 1}. "
           "'same labels': share of points where GANKMeans' final label equals KMeans' (raw label numbers).\n")
-    print("| data set | KMeans ARI | GANKMeans composite ARI | difference | lowest agreement (student vs final) "
-          "| same labels | epochs |")
+    print("| data set | KMeans ARI | GANKMeans composite ARI | difference "
+          "| lowest agreement (student vs final) | same labels | epochs |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name in DATASETS:
         runs = [run(name, seed, args.max_epochs, args.standardize) for seed in range(args.seeds)]
