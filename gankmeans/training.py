@@ -126,7 +126,7 @@ class _Run:
             # The neighbour graph is built where the teacher would measure in input mode.
             self.space = EmbeddingTrainer(self.points, self.student.encoder, config.n_neighbors,
                                           config.lr_student, config.max_epochs, self.generator,
-                                          graph_points=self.data_points)
+                                          graph_points=self.data_points, n_clusters=config.n_clusters)
             self.centroids = None  # drawn once the encoder has trained for an epoch
             # Input-unit centroids for the frames: every cluster starts at the data's mean.
             self.input_centroids = torch.zeros(config.n_clusters, X.shape[1], device=self.device)
