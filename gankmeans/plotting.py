@@ -255,12 +255,15 @@ def embedding_figure(frame: Frame, sample) -> go.Figure:
     return _figure(traces, title, axes, padded_bounds(points[sample]))
 
 
-def kmeans_figure(X2, labels, centers, sample, axes=("x1", "x2"), ari: float | None = None) -> go.Figure:
-    """scikit-learn's K-Means result on the same axes, for comparison (with its ARI when known)."""
+def kmeans_figure(X2, labels, centers, sample, axes=("x1", "x2"), ari: float | None = None,
+                  scaling: str | None = None) -> go.Figure:
+    """scikit-learn's K-Means result on the same axes, for comparison (with its ARI when known,
+    and the scaling it saw, such as "standardised", when given)."""
     k = len(centers)
     traces = _points_traces(X2[sample], np.asarray(labels)[sample], k, webgl=False)
     traces += _centroid_traces(np.asarray(centers, dtype=float), trail_points([]))
-    title = f"Plain K-Means (K = {k})" + ("" if ari is None else f"<br>ARI {ari:.3f}")
+    title = f"Plain K-Means (K = {k}{'' if scaling is None else ', ' + scaling})"
+    title += "" if ari is None else f"<br>ARI {ari:.3f}"
     return _figure(traces, title, axes, padded_bounds(X2))
 
 

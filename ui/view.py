@@ -68,7 +68,7 @@ def _kmeans_figure(dataset, controls: dict, runner):
     re-plot in the browser. (Matching only the first frame mismatched the learned space, whose
     early labels are not yet its final clusters.)
     """
-    keys = (app_data.key(controls), controls["n_clusters"])
+    keys = (app_data.key(controls), controls["n_clusters"], controls["standardize"])
     reference, reference_key = _kmeans_reference(runner)
     cached = st.session_state.get("kmeans_figure")  # (keys, reference_key, mapping, reference, figure)
     same_data = cached is not None and cached[0] == keys
@@ -84,7 +84,8 @@ def _kmeans_figure(dataset, controls: dict, runner):
         labels, centers = mapping[labels], centers[np.argsort(mapping)]
         scores = metrics.external_scores(dataset.y, labels)
         figure = plotting.kmeans_figure(dataset.X2, labels, centers, dataset.sample, dataset.axes,
-                                        ari=scores["ari"] if scores else None)
+                                        ari=scores["ari"] if scores else None,
+                                        scaling="standardised" if keys[2] else "features as given")
     st.session_state["kmeans_figure"] = (keys, reference_key, mapping, reference, figure)
     return figure
 
@@ -284,15 +285,18 @@ def comparison(dataset, controls: dict) -> None:
     runner = session.runner()
     frame = runner.latest if runner else None
     labels = {"GANKMeans": frame.labels if frame else None}
-    labels.update(app_data.baselines(app_data.key(controls), controls["n_clusters"], dataset))
+    labels.update(app_data.baselines(app_data.key(controls), controls["n_clusters"], controls["standardize"],
+                                     dataset))
     rows = [_comparison_row(name, dataset.y, found) for name, found in labels.items()]
     st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
         "ari": st.column_config.NumberColumn("ARI", format="%.3f"),
         "nmi": st.column_config.NumberColumn("NMI", format="%.3f"),
         "groups": st.column_config.NumberColumn("groups found"),
         "noise": st.column_config.NumberColumn("left as noise", format="percent")})
-    st.caption("Empty cells: GANKMeans before its first epoch, spectral clustering above "
-               f"{metrics.SPECTRAL_MAX_SAMPLES:,} points. DBSCAN (radius 0.3 in standardised units) "
+    scaling = "standardised" if controls["standardize"] else "its features as given"
+    st.caption(f"Every method sees the data {scaling}, as the run's teacher does (*Standardise features*). "
+               "Empty cells: GANKMeans before its first epoch, spectral clustering above "
+               f"{metrics.SPECTRAL_MAX_SAMPLES:,} points. DBSCAN (radius 0.3 of the data's RMS spread) "
                "finds its own number of groups and leaves sparse points as noise, which scores as "
                "one more group.")
 
