@@ -43,8 +43,10 @@ PRESETS = {
                                "teacher_space": "learned"},
     "Anisotropic, learned space": {"dataset": "anisotropic", "noise": 0.05, "n_clusters": 3,
                                    "teacher_space": "learned"},
-    # At noise 0.05 the arms' neighbour graphs touch; at 0.03 the learned space separates them.
-    "Spirals, learned space": {"dataset": "spirals", "noise": 0.03, "n_clusters": 2,
+    # At noise 0.05 the arms' neighbour graphs touch. At 0.03 one sample in five (seed 4) has an
+    # arm that a sampling gap all but cuts, which every neighbour method cuts there; at 0.02 the
+    # learned space separates the arms on every seed tried (benchmarks/bench_spirals.py).
+    "Spirals, learned space": {"dataset": "spirals", "noise": 0.02, "n_clusters": 2,
                                "teacher_space": "learned"},
 }
 SPACES = {"input": "input (K-Means)", "learned": "learned (student)"}
