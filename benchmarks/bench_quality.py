@@ -52,7 +52,7 @@ def scores_for_seed(name: str, seed: int, n_samples: int, max_epochs: int, noise
         "GANKMeans learned": external_scores(y, learned.labels),
         "SpectralClustering": external_scores(y, spectral_labels(seen, k, seed, learned_config.n_neighbors)),
         "single-linkage": external_scores(y, AgglomerativeClustering(k, linkage="single").fit_predict(seen)),
-        "HDBSCAN": external_scores(y, HDBSCAN(min_cluster_size=20).fit_predict(seen)),
+        "HDBSCAN": external_scores(y, HDBSCAN(min_cluster_size=20, copy=True).fit_predict(seen)),
         "epochs": last.epoch,
         "learned epochs": learned.epoch,
     }
