@@ -262,8 +262,10 @@ def kmeans_figure(X2, labels, centers, sample, axes=("x1", "x2"), ari: float | N
     k = len(centers)
     traces = _points_traces(X2[sample], np.asarray(labels)[sample], k, webgl=False)
     traces += _centroid_traces(np.asarray(centers, dtype=float), trail_points([]))
-    title = f"Plain K-Means (K = {k}{'' if scaling is None else ', ' + scaling})"
-    title += "" if ari is None else f"<br>ARI {ari:.3f}"
+    # The scaling on the second line: in three panels on a 1,024-pixel screen a longer first
+    # line was cut off.
+    notes = [note for note in (scaling, None if ari is None else f"ARI {ari:.3f}") if note]
+    title = f"Plain K-Means (K = {k})" + ("<br>" + ", ".join(notes) if notes else "")
     return _figure(traces, title, axes, padded_bounds(X2))
 
 

@@ -22,7 +22,7 @@ def switch(app):
 def test_the_switch_starts_off_and_says_when_it_starts_on(at):
     assert switch(at).value is False and "different units" in switch(at).help
     assert any("Starts off here: on for wine" in c.value for c in at.caption)
-    assert "features as given" in kmeans_title(at)
+    assert "own units" in kmeans_title(at)
 
 
 def test_wine_starts_standardised_and_the_k_means_panel_follows_the_switch(at):
@@ -32,7 +32,7 @@ def test_wine_starts_standardised_and_the_k_means_panel_follows_the_switch(at):
     standardised = kmeans_title(at)
     switch(at).set_value(False).run()
     as_given = kmeans_title(at)
-    assert "standardised" in standardised and "features as given" in as_given
+    assert "standardised" in standardised and "own units" in as_given
     # wine: plain K-Means ARI about 0.37 as given, 0.90 standardised
     assert float(as_given.split("ARI ")[1][:5]) < 0.5 < 0.8 < float(standardised.split("ARI ")[1][:5])
     at.selectbox(key="dataset").set_value("iris").run()
@@ -56,7 +56,7 @@ def test_the_comparison_table_sees_the_data_as_the_run_does(at):
     assert any("Every method sees the data standardised" in c.value for c in at.caption)
     switch(at).set_value(False).run()
     as_given = at.dataframe[0].value.set_index("method")["ari"]
-    assert any("Every method sees the data its features as given" in c.value for c in at.caption)
+    assert any("Every method sees the data in its own units" in c.value for c in at.caption)
     assert as_given["K-Means"] < 0.5 < 0.8 < standardised["K-Means"]
 
 

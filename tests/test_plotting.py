@@ -224,3 +224,12 @@ def test_full_validation_catches_what_the_builders_skip():
     figure = go.Figure([go.Scatter(x=[1], y=[1], marker={"colour": "red"}, _validate=False)], _validate=False)
     with pytest.raises(ValueError, match="colour"):
         go.Figure(figure.to_dict())
+
+
+def test_kmeans_figure_says_its_scaling_and_ari_on_a_second_line():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    title = plotting.kmeans_figure(X, np.zeros(20, int), np.zeros((1, 2)), np.arange(20), ari=0.5,
+                                   scaling="standardised").layout.title.text
+    assert title == "Plain K-Means (K = 1)<br>standardised, ARI 0.500"
+    assert plotting.kmeans_figure(X, np.zeros(20, int), np.zeros((1, 2)), np.arange(20)).layout.title.text \
+        == "Plain K-Means (K = 1)"

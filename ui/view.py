@@ -85,7 +85,7 @@ def _kmeans_figure(dataset, controls: dict, runner):
         scores = metrics.external_scores(dataset.y, labels)
         figure = plotting.kmeans_figure(dataset.X2, labels, centers, dataset.sample, dataset.axes,
                                         ari=scores["ari"] if scores else None,
-                                        scaling="standardised" if keys[2] else "features as given")
+                                        scaling="standardised" if keys[2] else "own units")
     st.session_state["kmeans_figure"] = (keys, reference_key, mapping, reference, figure)
     return figure
 
@@ -293,7 +293,7 @@ def comparison(dataset, controls: dict) -> None:
         "nmi": st.column_config.NumberColumn("NMI", format="%.3f"),
         "groups": st.column_config.NumberColumn("groups found"),
         "noise": st.column_config.NumberColumn("left as noise", format="percent")})
-    scaling = "standardised" if controls["standardize"] else "its features as given"
+    scaling = "standardised" if controls["standardize"] else "in its own units"
     st.caption(f"Every method sees the data {scaling}, as the run's teacher does (*Standardise features*). "
                "Empty cells: GANKMeans before its first epoch, spectral clustering above "
                f"{metrics.SPECTRAL_MAX_SAMPLES:,} points. DBSCAN (radius 0.3 of the data's RMS spread) "
