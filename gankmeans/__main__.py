@@ -35,13 +35,18 @@ FIELD_HELP = {
     "lr_student": "Adam learning rate of the student, in (0, 10]",
     "lr_discriminator": "Adam learning rate of the discriminator, in (0, 10]",
     "discriminator": '"conditional" judges (point, label) pairs; "label" the label alone, as the seed',
-    "tie_margin": "the teacher abstains where the two nearest centroids are this close (standardised)",
+    "tie_margin": "the teacher abstains where the two nearest centroids' distances differ by at most this "
+                  "many times the data's RMS spread, sqrt(mean of the features' variances)",
     "teacher_weight": "weight of an extra cross-entropy towards the teacher's labels; 0 is a pure GAN",
     "handover": 'when the student takes over alone: "never", "auto" or an epoch number',
     "handover_agreement": 'agreement (0-1) that --handover auto waits for',
-    "tol": "stop once centroids moved less than this (standardised units) for --patience epochs",
+    "tol": "stop once centroids moved less than this many times the data's RMS spread for --patience "
+           "epochs",
     "patience": "epochs of small moves (or of agreement, for --handover auto) to wait",
-    "init": '"k-means++", or "random": K data points, as the seed',
+    "init": '"k-means++" (scikit-learn\'s, seeded with --random-state), or "random": K data points, '
+            'as the seed',
+    "standardize": "divide each feature by its standard deviation before the teacher measures distance, for "
+                   "columns in different units; without it the teacher is K-Means on the data as given",
     "teacher_space": 'where the teacher measures distance: "input", or "learned" (a space where '
                      'neighbours stay close; separates moons and circles)',
     "n_neighbors": "learned space: neighbours per point in its kNN graph (clamped to n_samples - 1)",
@@ -138,6 +143,10 @@ def _add_field_option(group, field: dataclasses.Field) -> None:
         group.add_argument(flag, type=int, metavar="K", help=help_text + (
             " (default: the data set's natural K; with --csv, the number of distinct labels, "
             f"else {field.default})"))
+        return
+    if isinstance(field.default, bool):  # --standardize / --no-standardize
+        group.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default,
+                           help=f"{help_text} (default: {field.default})")
         return
     if field.name in FIELD_CHOICES:
         kwargs = {"choices": FIELD_CHOICES[field.name]}
@@ -253,9 +262,9 @@ def left_out_rows(data: dict) -> list[tuple[str, str]]:
 def print_summary(X, y, config, frames, data, paths, seed) -> None:
     """The run's outcome beside plain K-Means on the same data, then the files written."""
     last = frames[-1]
-    # K-Means on standardised data, as GANKMeans' teacher sees it: the like-for-like comparison.
-    kmeans_labels = KMeans(config.n_clusters, n_init="auto", random_state=seed).fit_predict(
-        StandardScaler().fit_transform(X))
+    # K-Means on the data as the teacher sees it (standardised with --standardize): like for like.
+    seen = StandardScaler().fit_transform(X) if config.standardize else X
+    kmeans_labels = KMeans(config.n_clusters, n_init="auto", random_state=seed).fit_predict(seen)
     kmeans_centers = np.array([X[kmeans_labels == k].mean(0) for k in range(config.n_clusters)])
     kmeans_inertia = inertia(X, kmeans_labels, kmeans_centers)
     ours, theirs = external_scores(y, last.labels), external_scores(y, kmeans_labels)
@@ -266,7 +275,8 @@ def print_summary(X, y, config, frames, data, paths, seed) -> None:
             ("agreement", f"{last.agreement:.4f}"), ("student share", f"{last.student_share:.4f}")]
     for name, value in rows:
         print(f"{name:<15} {value}")
-    print(f"\n{'':<15} {'GANKMeans':>12} {'K-Means':>12}   (K-Means on standardised data, as the teacher)")
+    scaling = "standardised data" if config.standardize else "the data as given"
+    print(f"\n{'':<15} {'GANKMeans':>12} {'K-Means':>12}   (K-Means on {scaling}, as the teacher)")
     print(f"{'inertia':<15} {last.inertia:>12.6g} {kmeans_inertia:>12.6g}")
     for metric in ("ari", "nmi"):
         if metric in ours:

@@ -37,7 +37,8 @@ class TrainConfig:
         the seed, which can only teach the student the label histogram.
     tie_margin : float
         The teacher abstains where the two nearest centroids' distances differ by at most this
-        much (standardised units). 0 means exact ties only (up to float rounding).
+        many times the data's RMS spread, sqrt(mean over features of the variance), measured
+        where the teacher measures. 0 means exact ties only (up to float rounding).
     teacher_weight : float
         Weight of an extra cross-entropy loss towards the teacher's labels; 0 is a pure GAN.
     handover : "never", "auto" or int
@@ -46,18 +47,27 @@ class TrainConfig:
     handover_agreement : float
         Agreement (0 to 1) that ``handover="auto"`` waits for.
     tol, patience : float, int
-        Stop once every centroid moved less than ``tol`` (standardised units) for ``patience``
-        epochs in a row. ``tol=0`` never stops early.
+        Stop once every centroid moved less than ``tol`` times the data's RMS spread (as for
+        ``tie_margin``) for ``patience`` epochs in a row. ``tol=0`` never stops early.
     init : {"k-means++", "random"}
-        Initial centroids; ``"random"`` picks K data points, as the seed does.
+        Initial centroids. ``"k-means++"`` is scikit-learn's, seeded with ``random_state``: the
+        teacher starts where ``KMeans(n_init=1, random_state=same)`` does. ``"random"`` picks K
+        data points, as the seed does.
+    standardize : bool
+        False (the default): the teacher is K-Means on X as given, distances in the data's own
+        units. True: each feature is first divided by its standard deviation, for columns in
+        different units (wine: proline in the hundreds, hue near 1). The networks see
+        standardised inputs either way; centroids and frames are in the input's units.
     teacher_space : {"input", "learned"}
-        Where the teacher measures distance. ``"input"`` (the seed's behaviour): the standardised
-        input. ``"learned"``: the space of an encoder trained so that nearest neighbours in the
-        input land close together (a learned spectral embedding, after SpectralNet); the
-        teacher's labels, abstentions and centroids then live in that space, and the student
-        labels points from it. It separates shapes a distance cannot (moons, circles).
+        Where the teacher measures distance. ``"input"`` (the seed's behaviour): the input itself
+        (standardised with ``standardize``). ``"learned"``: the space of an encoder trained so
+        that nearest neighbours in the input land close together (a learned spectral
+        embedding, after SpectralNet); the teacher's labels, abstentions and centroids then live
+        in that space, and the student labels points from it. It separates shapes a distance
+        cannot (moons, circles).
     n_neighbors : int
-        Learned mode: neighbours per point in the graph the encoder learns from (1 to 1,000).
+        Learned mode: neighbours per point in the graph the encoder learns from (1 to 1,000),
+        found where the teacher measures in input mode (standardised with ``standardize``).
         A value of ``n_samples`` or more is clamped to ``n_samples - 1`` (all other points).
     embedding_dim : int or None
         Learned mode: dimension of the teacher's space (1 to 256). None means
@@ -84,6 +94,7 @@ class TrainConfig:
     tol: float = 1e-4
     patience: int = 10
     init: str = "k-means++"
+    standardize: bool = False
     teacher_space: str = "input"
     n_neighbors: int = 10
     embedding_dim: int | None = None
@@ -107,6 +118,8 @@ class TrainConfig:
         _check_real("tol", self.tol, 0, 100)
         _check_int("patience", self.patience, 1, 100_000)
         _check_choice("init", self.init, INITS)
+        if not isinstance(self.standardize, bool):
+            raise ValueError(f"standardize={self.standardize!r} is not allowed: expected True or False.")
         _check_choice("teacher_space", self.teacher_space, TEACHER_SPACES)
         _check_int("n_neighbors", self.n_neighbors, 1, 1000)
         if self.embedding_dim is not None:

@@ -19,7 +19,8 @@ class GANKMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
     documents it; they are validated when ``fit`` is called. Like scikit-learn's ``KMeans`` it
     clusters (``fit``, ``predict``, ``fit_predict``), scores (``score``: the negative inertia,
     so ``cross_val_score`` and ``GridSearchCV`` need no ``scoring``) and transforms (``transform``:
-    distances to the centroids), inside a ``Pipeline`` too.
+    distances to the centroids), inside a ``Pipeline`` too. ``predict`` and
+    ``transform`` scale new points as the training data was scaled (``standardize``).
 
     Attributes
     ----------
@@ -46,8 +47,8 @@ class GANKMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
     def __init__(self, n_clusters=4, *, max_epochs=100, batch_size="auto", hidden=32,
                  lr_student=3e-3, lr_discriminator=3e-3, discriminator="conditional",
                  tie_margin=0.0, teacher_weight=0.0, handover="never", handover_agreement=0.99,
-                 tol=1e-4, patience=10, init="k-means++", teacher_space="input", n_neighbors=10,
-                 embedding_dim=None, random_state=0, device="auto"):
+                 tol=1e-4, patience=10, init="k-means++", standardize=False, teacher_space="input",
+                 n_neighbors=10, embedding_dim=None, random_state=0, device="auto"):
         self.n_clusters = n_clusters
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -62,6 +63,7 @@ class GANKMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
         self.tol = tol
         self.patience = patience
         self.init = init
+        self.standardize = standardize
         self.teacher_space = teacher_space
         self.n_neighbors = n_neighbors
         self.embedding_dim = embedding_dim
@@ -146,9 +148,9 @@ class GANKMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
         """Distances of every point to every centroid, in the teacher's space.
 
         The teacher's space is where the teacher measures distance, which ``model_.transform``
-        maps X into: in input mode (``teacher_space="input"``) the input as the teacher measures
-        it (each feature rescaled with the training data's mean and scale where the teacher
-        standardises), in learned mode the encoder's space. So ``argmin`` over a row is the
+        maps X into: in input mode (``teacher_space="input"``) X centred and divided by the training
+        data's RMS spread (each feature first divided by its own spread when ``standardize``), in
+        learned mode the encoder's space. So ``argmin`` over a row is the
         teacher's nearest centroid, which is the label ``predict`` gives wherever the teacher
         decides (it abstains within ``tie_margin`` of a tie, and after handover). These are not
         distances to ``cluster_centers_`` in X's own units, unless the teacher works in them.

@@ -89,17 +89,22 @@ def _normalized_mutual_info(table: np.ndarray) -> float:
 SPECTRAL_MAX_SAMPLES = 5_000
 
 
-def baseline_labels(X, n_clusters: int, random_state: int | None = 0) -> dict[str, np.ndarray | None]:
-    """Labels of classic clusterers on standardised X, for comparing against GANKMeans.
+def baseline_labels(X, n_clusters: int, random_state: int | None = 0, standardize: bool = False
+                    ) -> dict[str, np.ndarray | None]:
+    """Labels of classic clusterers on X, for comparing against GANKMeans.
 
-    DBSCAN uses scikit-learn's demo settings (eps 0.3, 5 samples; -1 marks noise). Spectral
+    They see X as GANKMeans' teacher does: in its own units, or standardised with
+    ``standardize``, then divided by its RMS spread (``Scaling.teacher``), which changes no
+    method's answer but gives DBSCAN a radius that means the same on any data. DBSCAN uses
+    scikit-learn's demo settings (eps 0.3 of that spread, 5 samples; -1 marks noise). Spectral
     clustering is None above ``SPECTRAL_MAX_SAMPLES`` points.
     """
     from sklearn.cluster import DBSCAN, KMeans
     from sklearn.mixture import GaussianMixture
-    from sklearn.preprocessing import StandardScaler
 
-    X = StandardScaler().fit_transform(np.asarray(X, dtype=np.float64))
+    from .scaling import Scaling
+
+    X = Scaling.teacher(X, standardize).transform(X)
     spectral = spectral_labels(X, n_clusters, random_state) if len(X) <= SPECTRAL_MAX_SAMPLES else None
     return {
         "K-Means": KMeans(n_clusters, n_init="auto", random_state=random_state).fit_predict(X),
@@ -110,7 +115,7 @@ def baseline_labels(X, n_clusters: int, random_state: int | None = 0) -> dict[st
 
 
 def spectral_labels(X, n_clusters: int, random_state: int | None = 0, n_neighbors: int = 10) -> np.ndarray:
-    """SpectralClustering(affinity="nearest_neighbors") labels of (standardised) X.
+    """SpectralClustering(affinity="nearest_neighbors") labels of X.
 
     Well-separated clusters give a kNN graph in pieces, and scikit-learn warns that the graph
     is not fully connected: that is the easy case, not a fault, so the warning is not passed on.

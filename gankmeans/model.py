@@ -10,6 +10,7 @@ from torch import nn
 
 from .embedding import Encoder
 from .networks import Student
+from .scaling import Scaling
 from .teacher import ABSTAIN, assign
 
 
@@ -17,8 +18,9 @@ from .teacher import ABSTAIN, assign
 class CompositeModel:
     """A frozen copy of the student plus the teacher's centroids, on the CPU.
 
-    Inputs are in the training data's own units; they are standardised here with the
-    training data's mean and scale. Callers pass valid 2-D float arrays.
+    Inputs are in the training data's own units. The teacher scales them as it did in training
+    (``scaling``: its own units, or standardised ones), the networks as they saw them
+    (``network_scaling``). Callers pass valid 2-D float arrays.
 
     With an ``encoder`` (``teacher_space="learned"``) the teacher works in its space: new
     points are encoded, then labelled by the nearest centroid there. The student (a
@@ -26,32 +28,30 @@ class CompositeModel:
     """
 
     student: Student | nn.Module
-    centroids: np.ndarray  # the teacher's space: standardised input units, or the encoder's
-    mean: np.ndarray
-    scale: np.ndarray
+    centroids: np.ndarray  # the teacher's space: the scaled input, or the encoder's
+    scaling: Scaling
+    network_scaling: Scaling
     tie_margin: float
     phase: str
     encoder: Encoder | None = None
 
-    def _standardise(self, X) -> torch.Tensor:
-        return torch.as_tensor((np.asarray(X, dtype=np.float64) - self.mean) / self.scale,
-                               dtype=torch.float32)
+    def _network_input(self, X) -> torch.Tensor:
+        return torch.as_tensor(self.network_scaling.transform(X), dtype=torch.float32)
 
     @torch.no_grad()
     def transform(self, X) -> np.ndarray:
-        """Rows of X in the teacher's space: standardised, then encoded in learned mode."""
+        """Rows of X in the teacher's space: scaled as in training, then encoded in learned mode."""
         return self._teacher_space(X).double().numpy()
 
     def _teacher_space(self, X) -> torch.Tensor:
-        points = self._standardise(X)
         if self.encoder is None:
-            return points
+            return torch.as_tensor(self.scaling.transform(X), dtype=torch.float32)
         with torch.no_grad():
-            return self.encoder(points)
+            return self.encoder(self._network_input(X))
 
     def predict_student(self, X) -> np.ndarray:
         """The student's label for every row of X."""
-        return self.student.predict(self._standardise(X)).numpy().astype(np.int64)
+        return self.student.predict(self._network_input(X)).numpy().astype(np.int64)
 
     def predict_teacher(self, X) -> np.ndarray:
         """The teacher's label for every row of X; -1 where it abstains (everywhere after handover)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 
 ABSTAIN = -1
-# Distances are float32: two distances this close are an exact tie up to rounding.
+# Distances are float32, in units of the data's RMS spread: two distances this close are an
+# exact tie up to rounding.
 TIE_EPS = 1e-5
 
 
@@ -30,7 +31,9 @@ def assign(points: torch.Tensor, centroids: torch.Tensor, tie_margin: float = 0.
 
     Parameters
     ----------
-    points : Tensor (n, d); centroids : Tensor (K, d), both standardised.
+    points : Tensor (n, d); centroids : Tensor (K, d)
+        Both in the teacher's units, in which the data's RMS spread is 1 (see ``Scaling``): so
+        ``tie_margin`` and the rounding allowance ``TIE_EPS`` mean the same on any data.
     tie_margin : float
         Abstain where the two smallest distances differ by at most this (plus rounding).
     points_sq : Tensor (n,), optional

@@ -18,6 +18,7 @@ from .frame import Frame
 from .metrics import match_labels
 from .model import CompositeModel
 from .networks import Discriminator, Student, init_weights, straight_through_one_hot
+from .scaling import Scaling
 from .teacher import ABSTAIN, assign, update_centroids
 
 # batch_size="auto": at most 16 adversarial steps per epoch, with batches of 64 to 1,024 points.
@@ -46,7 +47,8 @@ def train(X, config: TrainConfig | None = None) -> Iterator[Frame]:
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        Numeric data; it is standardised internally, and frames report the input's units.
+        Numeric data. The teacher measures distance in its own units (standardised ones with
+        ``config.standardize``); frames report the input's units.
     config : TrainConfig, optional
         Hyperparameters; ``TrainConfig()`` when omitted.
 
@@ -90,10 +92,15 @@ def epoch_plan(batch_size: int | str, n_samples: int) -> tuple[int, int]:
     return batch, min(n_samples, batch * AUTO_STEPS_PER_EPOCH)
 
 
-def initial_centroids(points: np.ndarray, n_clusters: int, init: str, rng) -> np.ndarray:
-    """k-means++ seeding, or K distinct data rows as the seed did (they may coincide)."""
+def initial_centroids(points: np.ndarray, n_clusters: int, init: str, rng, seed: int | None = None
+                      ) -> np.ndarray:
+    """k-means++ seeding, or K distinct data rows as the seed did (they may coincide).
+
+    ``seed`` seeds scikit-learn's k-means++ (drawn from ``rng`` when None): with the run's
+    ``random_state`` it picks the rows ``KMeans(n_init=1, random_state=same)`` starts from.
+    """
     if init == "k-means++":
-        seed = int(rng.integers(2**31 - 1))
+        seed = int(rng.integers(2**31 - 1)) if seed is None else seed
         return kmeans_plusplus(points, n_clusters, random_state=seed)[0]
     return points[rng.choice(len(points), n_clusters, replace=False)]
 
@@ -106,21 +113,26 @@ class _Run:
         self.device = resolve_device(config.device)
         self.rng = np.random.default_rng(config.random_state)
         self.generator = torch.Generator().manual_seed(int(self.rng.integers(2**62)))
-        self.mean = X.mean(0)
-        self.scale = np.where(X.std(0) > 0, X.std(0), 1.0)  # a constant column stays as it is
-        self.points = self._tensor((X - self.mean) / self.scale)
-        self.inertia_weights = self._tensor(self.scale**2)  # back to input units
+        # The teacher's input: X in its own units (or standardised), centred, divided by its RMS
+        # spread, so that tie_margin and tol mean the same on every data set. The networks see X
+        # standardised, whatever the teacher's units: that only helps them train.
+        self.scaling = Scaling.teacher(X, config.standardize)
+        self.network_scaling = Scaling.standard(X)
+        self.data_points = self._tensor(self.scaling.transform(X))
+        self.points = self._tensor(self.network_scaling.transform(X))
         self._build_networks(*X.shape)
         self.space = None  # learned mode: the encoder's trainer
         if config.teacher_space == "learned":
+            # The neighbour graph is built where the teacher would measure in input mode.
             self.space = EmbeddingTrainer(self.points, self.student.encoder, config.n_neighbors,
-                                          config.lr_student, config.max_epochs, self.generator)
+                                          config.lr_student, config.max_epochs, self.generator,
+                                          graph_points=self.data_points, n_clusters=config.n_clusters)
             self.centroids = None  # drawn once the encoder has trained for an epoch
             # Input-unit centroids for the frames: every cluster starts at the data's mean.
             self.input_centroids = torch.zeros(config.n_clusters, X.shape[1], device=self.device)
         else:
-            self._set_teacher_points(self.points)
-            self.centroids = self._initial_centroids()
+            self._set_teacher_points(self.data_points)
+            self.centroids = self._initial_centroids(config.random_state)
         self.batch_size, self.points_per_epoch = epoch_plan(config.batch_size, len(X))
         self.phase = "teacher"
         self.stable_epochs = 0
@@ -157,15 +169,16 @@ class _Run:
         )
 
     def _set_teacher_points(self, points: torch.Tensor) -> None:
-        """Where the teacher measures: the standardised input, or the encoder's space."""
+        """Where the teacher measures: the input in the teacher's units, or the encoder's space."""
         self.teacher_points = points
         # Both are constant while the space is: the teacher uses them every epoch.
         self.points_sq = (points * points).sum(1)
         self.points_t = points.T.contiguous()
 
-    def _initial_centroids(self) -> torch.Tensor:
+    def _initial_centroids(self, seed: int | None = None) -> torch.Tensor:
         points = self.teacher_points.double().cpu().numpy()
-        return self._tensor(initial_centroids(points, self.config.n_clusters, self.config.init, self.rng))
+        config = self.config
+        return self._tensor(initial_centroids(points, config.n_clusters, config.init, self.rng, seed))
 
     def _restart_teacher(self) -> torch.Tensor:
         """K-Means from scratch in the settled space, best of several restarts.
@@ -221,7 +234,7 @@ class _Run:
         if self.space is None:
             input_centroids = self.centroids
         else:
-            self.input_centroids, _ = update_centroids(self.points, labels, self.input_centroids)
+            self.input_centroids, _ = update_centroids(self.data_points, labels, self.input_centroids)
             input_centroids = self.input_centroids
             if self.space.training(epoch):
                 shift = math.inf  # the space itself still moves: not stable yet
@@ -234,7 +247,7 @@ class _Run:
             labels=_labels(labels),
             teacher_labels=_labels(teacher),
             student_labels=_labels(student),
-            centroids=input_centroids.double().cpu().numpy() * self.scale + self.mean,
+            centroids=self.scaling.inverse_transform(input_centroids.double().cpu().numpy()),
             decided_by_student=decided_by_student.cpu().numpy(),
             d_loss=d_loss,
             g_loss=g_loss,
@@ -331,16 +344,19 @@ class _Run:
         return final_phase and config.tol > 0 and self.stable_epochs >= config.patience
 
     def _inertia(self, labels: torch.Tensor, input_centroids: torch.Tensor) -> float:
-        residual = self.points - input_centroids[labels]
-        return float(((residual * residual) * self.inertia_weights).sum())
+        residual = self.data_points - input_centroids[labels]
+        # Per feature in the teacher's units, then to input units in float64 (a squared scale
+        # can overflow float32).
+        per_feature = (residual * residual).sum(0).double().cpu().numpy()
+        return float(per_feature @ self.scaling.scale**2)
 
     def _snapshot(self) -> CompositeModel:
         student = copy.deepcopy(self.student).cpu().eval()
         return CompositeModel(
             student=student,
             centroids=self.centroids.double().cpu().numpy(),
-            mean=self.mean,
-            scale=self.scale,
+            scaling=self.scaling,
+            network_scaling=self.network_scaling,
             tie_margin=self.config.tie_margin,
             phase=self.phase,
             encoder=None if self.space is None else student.encoder,

@@ -73,3 +73,14 @@ def feed_scene(app) -> dict:
     app.session_state["feed"].request_sync()
     app.run()
     return packet(app)["scene"]
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_the_spirals_preset_separates_the_arms_on_the_seeds_that_failed(seed):
+    # Measured before, with 1 and 2 torch threads: ARI 0.571 (seed 1: the neighbour graph falls in
+    # three pieces, and the learned space kept an arbitrary mix of them) and 0.788 (seed 4).
+    # benchmarks/bench_spirals.py prints seeds 0-4 with 1 and 2 threads.
+    values = {**controls.DEFAULTS, **controls.PRESETS["Spirals, learned space"], "seed": seed}
+    X, y = datasets.load("spirals", n_samples=values["n_samples"], noise=values["noise"], random_state=seed)
+    *_, last = train(X, controls.to_config(values))
+    assert metrics.external_scores(y, last.labels)["ari"] >= 0.95

@@ -272,3 +272,19 @@ def test_help_explains_the_sweep(capsys):
     for text in ("--sweep PARAM=V1,V2,...", "--seeds S1,S2,...", "sweep.csv", "sweep.html",
                  "--sweep lr_student=1e-4,1e-3,1e-2 --seeds 0,1,2"):
         assert text in out
+
+
+def test_standardize_flag_reaches_the_config_and_the_summary_compares_on_the_same_scaling(tmp_path, capsys):
+    args = [*FAST, "--dataset", "wine", "--n-samples", "178", "--quiet"]  # all of wine
+    assert cli.main([*args, "--out", str(tmp_path / "own")]) == 0
+    own = capsys.readouterr().out
+    assert cli.main([*args, "--standardize", "--out", str(tmp_path / "std")]) == 0
+    standardised = capsys.readouterr().out
+    assert json.loads((tmp_path / "own" / "run.json").read_text())["config"]["standardize"] is False
+    assert json.loads((tmp_path / "std" / "run.json").read_text())["config"]["standardize"] is True
+    assert "K-Means on the data as given" in own and "K-Means on standardised data" in standardised
+
+    def kmeans_ari(out):  # wine: plain K-Means ~0.37, standardised ~0.9
+        return float(next(line for line in out.splitlines() if line.startswith("ARI")).split()[2])
+
+    assert kmeans_ari(own) < 0.5 < 0.8 < kmeans_ari(standardised)

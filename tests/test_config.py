@@ -40,6 +40,8 @@ def test_config_is_frozen():
         ("tol", -1e-3, "number in"),
         ("patience", 0, "integer from 1"),
         ("init", "kmeans", "'k-means\\+\\+', 'random'"),
+        ("standardize", "yes", "True or False"),
+        ("standardize", 1, "True or False"),
         ("random_state", -1, "or None"),
         ("device", "tpu", "'auto', 'cpu', 'cuda'"),
     ],

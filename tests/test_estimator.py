@@ -185,3 +185,14 @@ def test_a_pickled_model_predicts_as_the_original(fitted, blobs):
     np.testing.assert_array_equal(restored.predict(unseen), fitted.predict(unseen))
     np.testing.assert_array_equal(restored.predict_student(unseen), fitted.predict_student(unseen))
     np.testing.assert_allclose(restored.transform(unseen), fitted.transform(unseen))
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+def test_predict_scales_new_points_as_the_training_data_was_scaled(standardize):
+    X, y = datasets.load("wine")  # columns in different units: the two settings part ways
+    est = GANKMeans(n_clusters=3, max_epochs=20, standardize=standardize).fit(X)
+    assert (est.predict(X) == est.labels_).mean() >= 0.95
+    other = GANKMeans(n_clusters=3, max_epochs=20, standardize=not standardize).fit(X)
+    from sklearn.metrics import adjusted_rand_score
+    assert adjusted_rand_score(est.labels_, other.labels_) < 0.6  # the setting changed the clusters
+    assert adjusted_rand_score(other.predict(X), est.predict(X)) < 0.6

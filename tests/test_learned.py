@@ -8,6 +8,7 @@ from sklearn.preprocessing import StandardScaler
 
 from gankmeans import GANKMeans, TrainConfig, datasets, train
 from gankmeans.embedding import (
+    EXTRA_DIMS,
     EmbeddingTrainer,
     Encoder,
     knn_graph,
@@ -166,13 +167,14 @@ def two_groups_of_fifty() -> torch.Tensor:
 def test_a_refit_turns_its_basis_to_follow_the_previous_z():
     # The same outputs, turned: the same space. Followed, the refit gives the same z back.
     rng = np.random.default_rng(0)
-    raw = torch.tensor(np.column_stack([np.repeat([0.0, 1.0], 50), rng.normal(size=(100, 3))]),
+    raw = torch.tensor(np.column_stack([np.repeat([0.0, 1.0], 50), rng.normal(size=(100, 1 + EXTRA_DIMS))]),
                        dtype=torch.float32)  # as the encoder outputs it
     edges = two_groups_of_fifty()
     encoder = Encoder(n_features=2, embedding_dim=2, hidden=4)
     encoder.fit_whitening(raw, torch.ones(100), edges, torch.ones(len(edges)))
     before = encoder.whiten(raw)
-    turned = raw @ torch.linalg.qr(torch.tensor(rng.normal(size=(4, 4)), dtype=torch.float32))[0]
+    width = 2 + EXTRA_DIMS
+    turned = raw @ torch.linalg.qr(torch.tensor(rng.normal(size=(width, width)), dtype=torch.float32))[0]
     encoder.fit_whitening(turned, torch.ones(100), edges, torch.ones(len(edges)), follow=before)
     after = encoder.whiten(turned)
     np.testing.assert_allclose(after.numpy(), before.numpy(), atol=1e-4)
@@ -181,12 +183,13 @@ def test_a_refit_turns_its_basis_to_follow_the_previous_z():
 
 def test_the_whitening_fit_sums_its_edges_in_chunks_to_the_same_space(monkeypatch):
     # Chunked, as for large N: 3 edges at a time here, against all 4,900 at once.
-    raw = torch.tensor(np.random.default_rng(1).normal(size=(100, 4)), dtype=torch.float32)
+    width = 2 + EXTRA_DIMS
+    raw = torch.tensor(np.random.default_rng(1).normal(size=(100, width)), dtype=torch.float32)
     raw[:50, 0] += 3.0
     edges = two_groups_of_fifty()
     edge_weights = torch.linspace(0.1, 1.0, len(edges))
     spaces = []
-    for chunk_elements in (10**8, 4 * 4 * 3):
+    for chunk_elements in (10**8, width * width * 3):
         monkeypatch.setattr("gankmeans.embedding.CHUNK_ELEMENTS", chunk_elements)
         encoder = Encoder(n_features=2, embedding_dim=2, hidden=4)
         encoder.fit_whitening(raw, torch.ones(100), edges, edge_weights)
@@ -229,11 +232,12 @@ def test_encoder_training_is_reproducible_with_several_threads():
 
 
 def test_the_encoder_keeps_its_smoothest_directions_on_the_graph():
-    # Two separate groups of 50: of three trained directions, the group indicator (plus a little
-    # noise) is the one neighbours agree on; the two noise columns are not. One is kept.
+    # Two separate groups of 50: of the trained directions, the group indicator (plus a little
+    # noise) is the one neighbours agree on; the noise columns are not. One is kept.
     rng = np.random.default_rng(0)
     group = np.repeat([0.0, 1.0], 50)
-    raw = torch.tensor(np.column_stack([group + 0.01 * rng.normal(size=100), rng.normal(size=(100, 2))]))
+    noise = rng.normal(size=(100, EXTRA_DIMS))
+    raw = torch.tensor(np.column_stack([group + 0.01 * rng.normal(size=100), noise]))
     edges = two_groups_of_fifty()
     encoder = Encoder(n_features=2, embedding_dim=1, hidden=4)
     encoder.fit_whitening(raw, torch.ones(100), edges, torch.ones(len(edges)))

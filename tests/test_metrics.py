@@ -68,6 +68,18 @@ def test_baselines_label_every_point_and_spectral_separates_moons():
     assert metrics.external_scores(y, labels["K-Means"])["ari"] < 0.7  # the distance rule's limit
 
 
+def test_baselines_see_the_data_as_the_teacher_does_whatever_its_units():
+    from gankmeans import datasets
+
+    X, y = datasets.load("wine")  # proline in the hundreds, the other columns near 1
+    as_given, standardised = (metrics.baseline_labels(X, 3, standardize=s) for s in (False, True))
+    kmeans_ari = [metrics.external_scores(y, labels["K-Means"])["ari"] for labels in (as_given, standardised)]
+    assert kmeans_ari[0] < 0.5 < 0.8 < kmeans_ari[1]
+    # DBSCAN's radius is 0.3 of the data's spread: the same answer in any units.
+    for scaled in (X * 1000, X / 1000):
+        np.testing.assert_array_equal(metrics.baseline_labels(scaled, 3)["DBSCAN"], as_given["DBSCAN"])
+
+
 def test_spectral_on_separate_groups_finds_them_without_a_connectivity_warning():
     # Two far-apart groups: the kNN graph is in two pieces, which scikit-learn warns about.
     X = np.concatenate([np.random.default_rng(0).normal(size=(40, 2)) + shift for shift in (0, 50)])

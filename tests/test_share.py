@@ -15,7 +15,8 @@ LINKED = {"dataset": "moons", "n_samples": "300", "noise": "0.1", "seed": "7", "
           "max_epochs": "40", "lr_student": "0.001", "lr_discriminator": "0.0003", "hidden": "64",
           "batch_size": "128", "discriminator": "label", "tie_margin": "0.25", "teacher_weight": "0.5",
           "handover": "at epoch", "handover_epoch": "12", "init": "random", "tol": "0.001",
-          "teacher_space": "learned", "n_neighbors": "15", "speed": "max", "heatmap": "false"}
+          "standardize": "true", "teacher_space": "learned", "n_neighbors": "15", "speed": "max",
+          "heatmap": "false"}
 
 
 def opened(query: dict[str, str]) -> AppTest:
@@ -51,7 +52,7 @@ def test_app_restores_a_link_and_mirrors_its_controls():
     state = at.session_state
     assert (state["dataset"], state["n_samples"], state["seed"], state["n_clusters"]) == ("moons", 300, 7, 2)
     assert (state["discriminator"], state["init"], state["tie_margin"]) == ("label", "random", 0.25)
-    assert (state["teacher_space"], state["n_neighbors"]) == ("learned", 15)
+    assert (state["teacher_space"], state["n_neighbors"], state["standardize"]) == ("learned", 15, True)
     at.slider(key="n_clusters").set_value(3).run()  # a change made in the app reaches the URL
     assert at.query_params["n_clusters"] in ("3", ["3"])
     assert at.query_params["dataset"] in ("moons", ["moons"])
@@ -77,3 +78,14 @@ def test_a_classroom_link_hides_chosen_controls_but_keeps_their_values():
     link = next(c.value for c in at.code if "?" in c.value)
     assert "tie_margin=0.5" in link and "hide=tie_margin%2Cteacher_weight" in link
     at.session_state["runner"].stop()
+
+
+def test_a_link_to_wine_without_the_switch_starts_standardised_as_choosing_wine_does():
+    assert opened({"dataset": "wine"}).session_state["standardize"] is True
+    assert opened({"dataset": "wine", "standardize": "false"}).session_state["standardize"] is False
+
+
+def test_a_classroom_link_can_hide_the_switch():
+    at = opened({"dataset": "wine", "standardize": "false", "hide": "standardize"})
+    assert not at.exception and "standardize" not in [t.key for t in at.toggle]
+    assert at.session_state["standardize"] is False

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import streamlit as st
 from sklearn.cluster import KMeans
-from sklearn.preprocessing import StandardScaler
 
 from gankmeans import datasets, metrics, plotting
+from gankmeans.scaling import Scaling
 
 UPLOAD = "uploaded CSV"  # the dataset selector's value for the user's own file
 MAX_POINTS = 50_000  # generated points, and rows kept from a file (sampled with the seed beyond)
@@ -84,15 +84,15 @@ def current(controls: dict) -> Data:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def kmeans(data_key: tuple, n_clusters: int, _data: Data):
+def kmeans(data_key: tuple, n_clusters: int, standardize: bool, _data: Data):
     """scikit-learn K-Means on the same data, K and seed: (labels, centres on the plotting axes).
 
-    It runs on standardised data, as GANKMeans' teacher does, so the two panels compare the
-    algorithms rather than the scaling.
+    It sees the data as GANKMeans' teacher does, standardised or not as the run is, so the two
+    panels compare the algorithms rather than the scaling.
     """
     k = min(n_clusters, len(_data.X))
     model = KMeans(n_clusters=k, random_state=data_key[-1], n_init="auto")
-    labels = model.fit_predict(StandardScaler().fit_transform(_data.X))
+    labels = model.fit_predict(Scaling.teacher(_data.X, standardize).transform(_data.X))
     # A centre on the plotting axes is the mean of its points there (the projection is linear).
     counts = np.bincount(labels, minlength=k)[:, None]
     sums = np.stack([np.bincount(labels, _data.X2[:, j], minlength=k) for j in range(2)], 1)
@@ -100,6 +100,7 @@ def kmeans(data_key: tuple, n_clusters: int, _data: Data):
 
 
 @st.cache_data(max_entries=8, show_spinner="Running the other methods…")
-def baselines(data_key: tuple, n_clusters: int, _data: Data) -> dict:
-    """Classic clusterers' labels on the same data, K and seed (see metrics.baseline_labels)."""
-    return metrics.baseline_labels(_data.X, min(n_clusters, len(_data.X)), random_state=data_key[-1])
+def baselines(data_key: tuple, n_clusters: int, standardize: bool, _data: Data) -> dict:
+    """Classic clusterers' labels on the same data, K, seed and scaling (see metrics.baseline_labels)."""
+    return metrics.baseline_labels(_data.X, min(n_clusters, len(_data.X)), random_state=data_key[-1],
+                                   standardize=standardize)

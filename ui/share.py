@@ -76,6 +76,7 @@ PARSERS = {
     "handover_epoch": _integer(1, 10_000),
     "init": _choice(("k-means++", "random")),
     "tol": _choice(c.TOLERANCES),
+    "standardize": _boolean,
     "teacher_space": _choice(tuple(c.SPACES)),
     "n_neighbors": _integer(3, 50),
     "speed": _choice(c.SPEEDS),
@@ -121,6 +122,8 @@ def restore_once() -> list[str]:
     if "url_notes" not in st.session_state:
         query = {key: st.query_params[key] for key in st.query_params}
         values, notes = parse(query)
+        if "dataset" in values and "standardize" not in values:  # as choosing the data set does
+            values["standardize"] = c.standardize_default(values["dataset"])
         hidden, hide_notes = parse_hidden(query.get(HIDE, ""))
         st.session_state.update(values)
         st.session_state["hidden_controls"] = hidden

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gankmeans import datasets
+from gankmeans.scaling import spread_ratio
 
 from . import data as app_data
 
@@ -22,6 +23,9 @@ ACCEPTED = ("A text file of numbers, one row per point: comma-, semicolon- or ta
 
 
 MAX_K = 12  # the K slider's top
+# A file whose columns' spreads differ more than this many times starts with its features
+# standardised: its columns are likely in different units.
+SPREAD_RATIO_LIMIT = 10.0
 
 
 def _n_classes(parsed: datasets.CsvData) -> int:
@@ -119,12 +123,15 @@ def _use(file: dict, label: str | None, drop: bool = False, keep: tuple[str, ...
         offer = _offer(file, label, drop, keep)
         _reject(file["name"], _reason(exc, offer), offer, new_file)
         return False
+    previous = st.session_state.get("upload")
     st.session_state["upload"] = {**file, "label": label, "drop": drop, "keep": keep,
-                                  "n_classes": _n_classes(parsed)}
+                                  "n_classes": _n_classes(parsed), "spread_ratio": spread_ratio(parsed.X)}
     st.session_state["upload_label_choice"] = label or NO_LABEL
     st.session_state["dataset"] = app_data.UPLOAD
     if set_k:
         st.session_state["n_clusters"] = natural_k()
+    if previous is None or previous["digest"] != file["digest"]:  # a new file: its own default
+        st.session_state["standardize"] = st.session_state["upload"]["spread_ratio"] > SPREAD_RATIO_LIMIT
     return True
 
 

@@ -35,15 +35,22 @@ def page_style() -> None:
 
 
 def scene_key(controls: dict) -> str:
-    """What the player's panels depend on: the data, K (plain K-Means) and the teacher's space."""
-    parts = (app_data.key(controls), controls["n_clusters"], controls["teacher_space"])
+    """What the player's panels depend on: the data, K and scaling (plain K-Means), the teacher's space."""
+    parts = (app_data.key(controls), controls["n_clusters"], controls["standardize"],
+             controls["teacher_space"])
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
+def _kmeans(dataset, controls: dict):
+    """Plain K-Means' labels and centres, on the data scaled as the run's teacher sees it."""
+    return app_data.kmeans(app_data.key(controls), controls["n_clusters"], controls["standardize"], dataset)
+
+
 def _scene(dataset, controls: dict) -> dict:
-    labels, centers = app_data.kmeans(app_data.key(controls), controls["n_clusters"], dataset)
+    labels, centers = _kmeans(dataset, controls)
     scores = metrics.external_scores(dataset.y, labels)
-    kmeans = player.kmeans_panel(labels, centers, dataset.sample, scores["ari"] if scores else None)
+    kmeans = player.kmeans_panel(labels, centers, dataset.sample, scores["ari"] if scores else None,
+                                 note="(standardised)" if controls["standardize"] else "(own units)")
     n_features = dataset.X.shape[1]
     note = "" if n_features <= 2 else (
         f"The charts show a 2-D PCA projection of the {n_features} features; training and every metric "
@@ -65,7 +72,7 @@ def _view(dataset, controls: dict, runner) -> dict:
     """What the feed needs of the data: the drawn rows, the regions switch and K-Means' colours."""
     kmeans_map = None
     if runner is not None and runner.latest is not None:
-        labels, _ = app_data.kmeans(app_data.key(controls), controls["n_clusters"], dataset)
+        labels, _ = _kmeans(dataset, controls)
         # Plain K-Means coloured like the run's clusters: the same blob, the same colour.
         kmeans_map = metrics.match_labels(labels, runner.latest.labels, len(runner.latest.centroids))
     return {"X2": dataset.X2, "sample": dataset.sample, "regions": bool(controls["heatmap"]),
@@ -137,7 +144,7 @@ def _replay_page(runner, dataset, controls: dict) -> str:
     """The offline page: this run in the same player, with the same panels."""
     frames, grids = zip(*runner.replay_frames(), strict=True)
     scene = _scene(dataset, controls)
-    labels, _ = app_data.kmeans(app_data.key(controls), controls["n_clusters"], dataset)
+    labels, _ = _kmeans(dataset, controls)
     payload = page.replay_payload(
         dataset.X2, frames, dataset.sample, dataset.axes, rows=runner.metrics,
         max_epochs=runner.config.max_epochs, y_true_known=dataset.y is not None, kmeans=scene["kmeans"],
@@ -158,15 +165,18 @@ def comparison(dataset, controls: dict) -> None:
     runner = session.runner()
     frame = runner.latest if runner else None
     labels = {"GANKMeans": frame.labels if frame else None}
-    labels.update(app_data.baselines(app_data.key(controls), controls["n_clusters"], dataset))
+    labels.update(app_data.baselines(app_data.key(controls), controls["n_clusters"], controls["standardize"],
+                                     dataset))
     rows = [_comparison_row(name, dataset.y, found) for name, found in labels.items()]
     st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
         "ari": st.column_config.NumberColumn("ARI", format="%.3f"),
         "nmi": st.column_config.NumberColumn("NMI", format="%.3f"),
         "groups": st.column_config.NumberColumn("groups found"),
         "noise": st.column_config.NumberColumn("left as noise", format="percent")})
-    st.caption("Empty cells: GANKMeans before its first epoch, spectral clustering above "
-               f"{metrics.SPECTRAL_MAX_SAMPLES:,} points. DBSCAN (radius 0.3 in standardised units) "
+    scaling = "standardised" if controls["standardize"] else "in its own units"
+    st.caption(f"Every method sees the data {scaling}, as the run's teacher does (*Standardise features*). "
+               "Empty cells: GANKMeans before its first epoch, spectral clustering above "
+               f"{metrics.SPECTRAL_MAX_SAMPLES:,} points. DBSCAN (radius 0.3 of the data's RMS spread) "
                "finds its own number of groups and leaves sparse points as noise, which scores as "
                "one more group.")
 
