@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
-from conftest import button, epoch
+from conftest import button, epoch, packet
 
 from gankmeans import datasets
 
 
 def kmeans_title(app) -> str:
-    return next(json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")
-                if "Plain K-Means" in chart.proto.spec)
+    """Plain K-Means' panel as the player titles it: its scaling and ARI (gankmeans/player/player.js)."""
+    app.session_state["feed"].request_sync()  # the scene goes out again, with the panel
+    app.run()
+    panel = packet(app)["scene"]["kmeans"]
+    return f"ARI {panel['ari']:.3f} {panel['note']}"
 
 
 def switch(app):
@@ -72,11 +73,11 @@ def csv_of(X: np.ndarray) -> bytes:
 
 def test_an_uploaded_file_starts_standardised_when_its_spreads_differ_more_than_ten_times(at):
     X, _ = datasets.load("blobs", n_samples=60, random_state=0)
-    at.file_uploader(key="upload_file").set_value(("alike.csv", csv_of(X), "text/csv"))
+    at.file_uploader[0].set_value(("alike.csv", csv_of(X), "text/csv"))
     at.run()
     assert switch(at).value is False
     assert any("Starts off for your file" in c.value for c in at.caption)
-    at.file_uploader(key="upload_file").set_value(("mixed.csv", csv_of(X * [1, 100]), "text/csv"))
+    at.file_uploader[0].set_value(("mixed.csv", csv_of(X * [1, 100]), "text/csv"))
     at.run()
     assert switch(at).value is True
     assert any("Starts on for your file: its columns' spreads differ" in c.value for c in at.caption)
