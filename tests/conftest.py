@@ -117,19 +117,21 @@ APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(scope="module")
-def worker():
-    """One warm training process for all these tests (each app would otherwise start its own)."""
-    from ui.worker import Worker
+def pool():
+    """One warm training process for all these tests, in place of the server's pool."""
+    from ui.pool import Pool
 
-    return Worker()
+    started = Pool(processes=1).start()
+    yield started
+    started.close()
 
 
 @pytest.fixture
-def at(worker):
+def at(pool):
     from streamlit.testing.v1 import AppTest
 
     app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["worker"] = worker
+    app.session_state["pool"] = pool
     app.run()
     yield app
     if "runner" in app.session_state:

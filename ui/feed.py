@@ -92,6 +92,8 @@ class Feed:
         latest = runner.latest
         packet["status"] = {"state": runner.status, "max_epochs": runner.config.max_epochs,
                             "message": runner.error, "converged": bool(latest and latest.converged)}
+        if runner.queued:  # the pool is saturated: the run waits for a slot, and the page says where
+            packet["status"]["queued"] = runner.queued
         if runner.done and not self.replayed:
             kept = runner.replay_frames()  # none when an error stopped the first epoch
             frames, grids = zip(*kept, strict=True) if kept else ((), ())

@@ -216,6 +216,8 @@ export class Player {
     if (state === "finished" && last) {
       fraction = 1;
       text = this.status.converged ? `Converged at epoch ${done}` : `Finished: ${done} of ${maxEpochs} epochs`;
+    } else if (state === "playing" && this.status.queued) {
+      text = `Waiting for a free training slot: number ${this.status.queued} in line (the server is busy)`;
     } else {
       const word = {playing: "Training…", paused: "Paused", error: "Stopped by an error"}[state] || "Ready";
       text = `${word}: ${done} of up to ${maxEpochs} epochs`;
