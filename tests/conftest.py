@@ -91,6 +91,18 @@ def chromium_or_skip() -> str:
     pytest.skip(f"{CHROMIUM} is missing (set GANKMEANS_REQUIRE_BROWSER=1 to make this a failure)")
 
 
+def nginx_or_skip() -> str:
+    """The nginx executable; skip when missing, unless GANKMEANS_REQUIRE_BROWSER=1 (CI: then fail)."""
+    from deploy.replicas import nginx_binary
+
+    found = nginx_binary()
+    if found:
+        return found
+    if os.environ.get("GANKMEANS_REQUIRE_BROWSER") == "1":
+        pytest.fail("nginx is missing and GANKMEANS_REQUIRE_BROWSER=1 requires the replica tests")
+    pytest.skip("nginx is missing (apt-get install nginx; GANKMEANS_REQUIRE_BROWSER=1 makes this a failure)")
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
     """Base URL of a running app; the server is stopped after the session."""
