@@ -58,14 +58,15 @@ def render(listen: str, replicas: list[str], runtime: Path) -> str:
     pinned = []
     for name, address in zip(names, replicas, strict=True):
         backups = [f"        server {other} backup;" for other in replicas if other != address]
-        pinned.append("\n".join([f"    upstream gankmeans_{name} {{", f"        server {address};",
-                                 *backups, "    }"]))
+        pinned += [f"    upstream gankmeans_{name}_session {{", f"        server {address};", "    }",
+                   f"    upstream gankmeans_{name}_pages {{", f"        server {address};", *backups, "    }"]
     values = {
         # Started as root, nginx would run its workers as "nobody", who cannot enter a private folder.
         "user": "user root;" if hasattr(os, "geteuid") and os.geteuid() == 0 else "",
         "runtime": str(runtime), "listen": listen, "pinned_upstreams": "\n".join(pinned),
         "servers": "\n".join(f"        server {address};" for address in replicas),
-        "cookie_routes": "\n".join(f"        {name} gankmeans_{name};" for name in names),
+        "session_routes": "\n".join(f"        {name} gankmeans_{name}_session;" for name in names),
+        "page_routes": "\n".join(f"        {name} gankmeans_{name}_pages;" for name in names),
         "served_names": "\n".join(f'        "~(^|, ){re.escape(address)}$" {name};'
                                   for name, address in zip(names, replicas, strict=True)),
     }

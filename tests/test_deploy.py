@@ -9,6 +9,7 @@ import re
 import shlex
 import subprocess
 import threading
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 
@@ -128,16 +129,22 @@ def proxy(tmp_path):
             nginx.wait(timeout=10)
 
 
-def test_a_visitor_stays_on_its_replica_and_moves_only_when_it_is_down(proxy):
+def test_a_visitor_stays_on_its_replica_and_its_session_never_moves(proxy):
     url, servers, ports = proxy
     first, second = get(url), get(url)
     assert {first[0], second[0]} == set(ports)  # new visitors take turns
     port, cookie = first
-    assert all(get(url, cookie) == (port, cookie) for _ in range(6))  # then stay
+    assert all(get(url, cookie) == (port, cookie) for _ in range(3))  # then stay
+    assert all(get(url + "_stcore/health", cookie) == (port, cookie) for _ in range(3))
     assert get(url, "127.0.0.1:1")[0] in ports  # a forged cookie reaches no other address
     down = ports.index(port)
     servers[down].shutdown()
     servers[down].server_close()
+    # Its session's requests (websocket, health checks) wait for its replica: the page shows
+    # Streamlit's reconnect message instead of silently starting over elsewhere...
+    with pytest.raises(urllib.error.HTTPError, match="502"):
+        get(url + "_stcore/health", cookie)
+    # ...and a reload moves the page to a live replica, for good.
     moved, new_cookie = get(url, cookie)
-    assert moved == ports[1 - down] and new_cookie != cookie  # its replica is down: it moves, for good
-    assert get(url, new_cookie)[0] == moved
+    assert moved == ports[1 - down] and new_cookie != cookie
+    assert get(url + "_stcore/health", new_cookie)[0] == moved
