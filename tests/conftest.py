@@ -56,14 +56,17 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
 
 
-def start_app(port: int | None = None, log: Path | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on a free port; returns (process, base URL)."""
+def start_app(port: int | None = None, log: Path | None = None,
+              env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on a free port (``env``: extra environment variables);
+    returns (process, base URL)."""
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     # A log file, not a pipe: a pipe nobody reads fills up and stalls the server.
     sink = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (lives as long as the server)
-    process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+                               env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
