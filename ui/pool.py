@@ -92,11 +92,15 @@ class Lane:
             return None
 
     def close(self) -> None:
-        """Stop the run in the process (if it is still there) and stop taking its replies."""
+        """Stop the run in the process (if it is still there) and stop taking its replies.
+
+        Safe in a finalizer (Runner's, run by the garbage collector in whatever thread allocates):
+        it takes no lock, only puts a message in a SimpleQueue, which is reentrant. The process's
+        sending thread forgets the lane once the message has gone.
+        """
         if not self.closed:
-            self.send("stop")
             self.closed = True
-            self.process.forget(self.run)
+            self.process.send(("stop", self.run))
 
 
 class TrainingProcess:
@@ -114,13 +118,14 @@ class TrainingProcess:
         self.ready = threading.Event()  # warm: it has imported everything and trained once
         self._outgoing: queue.SimpleQueue = queue.SimpleQueue()
         self._lanes: dict[str, Lane] = {}
-        self._lock = threading.Lock()  # the lanes, and `dead`
+        self._lock = threading.Lock()  # the lanes and `dead`; never taken by a finalizer
         self.dead = False
 
     @property
     def load(self) -> int:
         """Runs open on this process."""
-        return len(self._lanes)
+        with self._lock:
+            return sum(not lane.closed for lane in self._lanes.values())
 
     @property
     def alive(self) -> bool:
@@ -159,10 +164,6 @@ class TrainingProcess:
                 lane.inbox.put(("end", run, "error", DIED))
         return lane
 
-    def forget(self, run: str) -> None:
-        with self._lock:
-            self._lanes.pop(run, None)
-
     def quit(self, timeout: float = 2.0) -> None:
         self.send(("quit", None))
         if self.process.pid is not None:
@@ -179,6 +180,9 @@ class TrainingProcess:
                 return
             if message[0] == "quit":
                 return
+            if message[0] == "stop":  # a closed lane (see Lane.close): its replies go nowhere now
+                with self._lock:
+                    self._lanes.pop(message[1], None)
 
     def _read_all(self) -> None:
         try:
