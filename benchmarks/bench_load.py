@@ -102,6 +102,22 @@ def tree_rss_mb(root_pid: int) -> float:
     return total_kb / 1024
 
 
+def tree_cpu_s(root_pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) so far of the Streamlit process and of its descendants (the
+    training pool: the forkserver and its processes), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    server = pool_s = 0.0
+    for pid in tree_pids(root_pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            if pid == root_pid:
+                server = used
+            else:
+                pool_s += used
+    return server, pool_s
+
+
 class MemoryWatch(threading.Thread):
     """Samples the server tree's memory every 0.5 s until stopped; keeps the peak."""
 
@@ -240,10 +256,14 @@ def run_load(args, settings: list[dict]) -> dict:
             measured["loaded_mb"] = tree_rss_mb(process.pid)
             watch = MemoryWatch(process.pid)
             watch.start()
+            cpu_before, started = tree_cpu_s(process.pid), time.monotonic()
             for page in pages:
                 page.get_by_role("button", name="Train", exact=True).click()
             wait_finished(pages, args.timeout)
             measured["peak_mb"] = watch.stop()
+            cpu_after = tree_cpu_s(process.pid)
+            measured["cpu"] = {"server": cpu_after[0] - cpu_before[0], "pool": cpu_after[1] - cpu_before[1],
+                               "wall": time.monotonic() - started}
             measured["rows"] = [collect(page, values, crashed, args.screenshots)
                                 for page, values in zip(pages, settings, strict=True)]
             for page in pages:
@@ -273,8 +293,11 @@ def main() -> int:
     measured = run_load(args, settings)
     measured["load"] = (load_before, os.getloadavg())
     rows = measured["rows"]
+    started = time.perf_counter()
     for row, values in zip(rows, settings, strict=True):
         row["same"] = equals_headless(row.pop("json"), row.pop("csv"), headless(values))
+    measured["headless_ms"] = 1000 * (time.perf_counter() - started) / (args.sessions * args.epochs)
+    for row in rows:
         log = row["log"]
         done = log["clicked"] is not None and log["finished"] is not None
         row["seconds"] = (log["finished"] - log["clicked"]) / 1000 if done else None
@@ -326,6 +349,11 @@ def report(args, rows, results: dict[str, bool], measured: dict) -> None:
               f"{'yes' if row['same'] else 'NO'} | {errors} |")
     clicks = [row["log"]["clicked"] for row in rows if row["log"]["clicked"] is not None]
     print(f"\nAll Train clicks within {(max(clicks) - min(clicks)) / 1000:.1f} s." if clicks else "")
+    cpu = measured["cpu"]
+    print(f"\nFrom the first Train click until every page said Finished ({cpu['wall']:.1f} s): the Streamlit "
+          f"process used {cpu['server']:.1f} CPU s, the training processes {cpu['pool']:.1f} CPU s "
+          f"({1000 * cpu['pool'] / (args.sessions * args.epochs):.1f} ms per epoch trained; headless train() "
+          f"afterwards, one run at a time: {measured['headless_ms']:.1f} ms per epoch).")
     print("\n| server memory (Streamlit + training processes, RSS) | MB |\n|---|---|")
     for label, key in (("started, no page yet", "cold_mb"), ("idle: one page served and closed", "idle_mb"),
                        (f"{args.sessions} sessions open", "loaded_mb"),
