@@ -11,7 +11,7 @@ def main() -> None:
     st.set_page_config(page_title="GANKMeans", page_icon="🎯", layout="wide")
     controls.init_state()
     url_notes = share.restore_once()  # before the widgets draw, so they show the linked values
-    session.worker()  # start the training process now: it takes seconds to warm up
+    pool_error = session.start_pool()  # once per server, in the background: it takes seconds
     regions_slot = controls.sidebar(session.status(), session.ACTIONS)
     notice = session.sync()
     values = controls.values()
@@ -21,6 +21,8 @@ def main() -> None:
                "Hollow markers are points the student decided.")
     if notice:
         st.info(notice, icon=":material/restart_alt:")
+    if pool_error:
+        st.error(f"Training cannot start: {pool_error}")
     upload.show_error()
     if url_notes:
         st.warning("Some settings in the link could not be used:\n\n- " + "\n- ".join(url_notes))
@@ -42,10 +44,10 @@ def main() -> None:
     view.comparison(dataset, values)
 
 
-# Streamlit runs this file as "__main__". Each training process is started by multiprocessing's
-# spawn, which re-imports the server's main script in the child under the name "__mp_main__";
-# ui.worker hides this file from it, but a rerun in another session can make it the main script
-# again at any instant. Guarded, that import only defines functions (unguarded, the child ran
+# Streamlit runs this file as "__main__". The training processes are started by multiprocessing
+# (forkserver or spawn), which re-imports the server's main script in the child under the name
+# "__mp_main__"; ui.pool hides this file from it, but a rerun in another session can make it the
+# main script again at any instant. Guarded, that import only defines functions (unguarded, the child ran
 # the whole app, tried to start a process of its own, and died).
 if __name__ == "__main__":
     main()

@@ -56,14 +56,17 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
 
 
-def start_app(port: int | None = None, log: Path | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on a free port; returns (process, base URL)."""
+def start_app(port: int | None = None, log: Path | None = None,
+              env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on a free port (``env``: extra environment variables);
+    returns (process, base URL)."""
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     # A log file, not a pipe: a pipe nobody reads fills up and stalls the server.
     sink = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (lives as long as the server)
-    process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+                               env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
@@ -89,6 +92,18 @@ def chromium_or_skip() -> str:
     if os.environ.get("GANKMEANS_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{CHROMIUM} is missing and GANKMEANS_REQUIRE_BROWSER=1 requires the browser test")
     pytest.skip(f"{CHROMIUM} is missing (set GANKMEANS_REQUIRE_BROWSER=1 to make this a failure)")
+
+
+def nginx_or_skip() -> str:
+    """The nginx executable; skip when missing, unless GANKMEANS_REQUIRE_BROWSER=1 (CI: then fail)."""
+    from deploy.replicas import nginx_binary
+
+    found = nginx_binary()
+    if found:
+        return found
+    if os.environ.get("GANKMEANS_REQUIRE_BROWSER") == "1":
+        pytest.fail("nginx is missing and GANKMEANS_REQUIRE_BROWSER=1 requires the replica tests")
+    pytest.skip("nginx is missing (apt-get install nginx; GANKMEANS_REQUIRE_BROWSER=1 makes this a failure)")
 
 
 @pytest.fixture(scope="session")
@@ -117,19 +132,21 @@ APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(scope="module")
-def worker():
-    """One warm training process for all these tests (each app would otherwise start its own)."""
-    from ui.worker import Worker
+def pool():
+    """One warm training process for all these tests, in place of the server's pool."""
+    from ui.pool import Pool
 
-    return Worker()
+    started = Pool(processes=1).start()
+    yield started
+    started.close()
 
 
 @pytest.fixture
-def at(worker):
+def at(pool):
     from streamlit.testing.v1 import AppTest
 
     app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["worker"] = worker
+    app.session_state["pool"] = pool
     app.run()
     yield app
     if "runner" in app.session_state:

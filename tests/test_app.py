@@ -16,7 +16,8 @@ from conftest import ROOT, button, epoch, packet, play_until_done, small_run
 from gankmeans import DivergenceError, train
 from ui import controls
 from ui import feed as feed_module
-from ui.worker import Worker
+from ui.pool import Pool
+from ui.runner import Runner
 
 
 def diverging_train(X, config):
@@ -52,7 +53,7 @@ def test_play_runs_to_the_end_and_hands_the_player_its_replay(at):
     assert not at.exception
 
 
-def test_each_tick_sends_only_the_epochs_the_player_has_not_seen(at):
+def test_each_tick_sends_new_epochs_and_repeats_only_the_last_few_rows(at):
     assert "scene" in packet(at)  # the page's first run: the points, once
     small_run(at, epochs=40)
     at.select_slider(key="tol").set_value(0.0)
@@ -65,12 +66,18 @@ def test_each_tick_sends_only_the_epochs_the_player_has_not_seen(at):
     at.run()
     packets.append(packet(at))
     runner = at.session_state["runner"]
-    # Every epoch's metrics once, in order: each packet starts where the one before ended.
-    rows = [epoch for p in packets for epoch in p.get("rows", {}).get("epoch", [])]
-    assert rows == list(range(1, runner.n_frames + 1)) == list(range(1, 41))
-    for before, after in zip(packets, packets[1:], strict=False):
-        if "rows" in after:
-            assert after["base"] == before.get("base", 0) + len(before.get("rows", {}).get("epoch", []))
+    # Every epoch's metrics, in order, with no gap: each packet starts at or before the end of the
+    # one before, and repeats at most the rows of the RESENT_PACKETS packets before it (a busy
+    # page is handed only the newest of several packets).
+    held, ends = [], [0]
+    for p in packets[1:]:
+        rows = p["rows"]["epoch"]
+        assert rows == list(range(p["base"] + 1, p["base"] + len(rows) + 1))
+        assert ends[max(0, len(ends) - 1 - feed_module.RESENT_PACKETS)] <= p["base"] <= ends[-1]
+        held += rows[len(held) - p["base"]:]
+        ends.append(p["base"] + len(rows))
+    assert held == list(range(1, runner.n_frames + 1)) == list(range(1, 41))
+    assert sum(len(p["rows"]["epoch"]) for p in packets[1:]) < 2 * (feed_module.RESENT_PACKETS + 1) * 40
     # A few new epochs to animate per tick, never one the player already has.
     drawn = [f["epoch"] for p in packets for f in p.get("frames", [])]
     assert drawn == sorted(set(drawn)) and drawn[-1] == 40
@@ -162,10 +169,19 @@ def test_a_real_data_set_says_how_many_of_its_rows_are_used(at):
     assert any("a random 100 are used" in c.value for c in at.caption)
 
 
-def test_divergence_shows_an_error_and_keeps_the_last_frame(at):
+@pytest.fixture
+def own_pool(request):
+    """A pool of its own for one test (its process may be killed, or train with a stand-in)."""
+    made = Pool(processes=1, trainer=getattr(request, "param", "gankmeans:train")).start()
+    yield made
+    made.close()
+
+
+@pytest.mark.parametrize("own_pool", ["tests.test_app:diverging_train"], indirect=True)
+def test_divergence_shows_an_error_and_keeps_the_last_frame(at, own_pool):
     # Within the allowed range (lr <= 10) the core's losses (BCE on logits) stay finite in a short
-    # run, so the worker trains with a stand-in that raises DivergenceError after two real epochs.
-    at.session_state["worker"] = Worker(trainer="tests.test_app:diverging_train")
+    # run, so the process trains with a stand-in that raises DivergenceError after two real epochs.
+    at.session_state["pool"] = own_pool
     at.select_slider(key="lr_student").set_value(10.0)
     small_run(at)
     button(at, "Train").click().run()
@@ -175,11 +191,12 @@ def test_divergence_shows_an_error_and_keeps_the_last_frame(at):
     assert epoch(at) == 2  # the last good frame stays on screen
 
 
-def test_a_training_process_that_dies_is_reported_and_reset_starts_a_new_one(at):
-    dying = at.session_state["worker"] = Worker()
+def test_a_training_process_that_dies_is_reported_and_reset_starts_a_new_one(at, own_pool):
+    at.session_state["pool"] = own_pool
     small_run(at)
     button(at, "Step").click().run()
     assert epoch(at) == 1
+    dying = own_pool.processes[0]
     dying.process.kill()
     dying.process.join()
     at.run()
@@ -190,7 +207,29 @@ def test_a_training_process_that_dies_is_reported_and_reset_starts_a_new_one(at)
     button(at, "Step").click().run()
     assert not at.exception and not at.error
     assert epoch(at) == 1
-    assert at.session_state["worker"] is not dying and at.session_state["worker"].alive
+    assert own_pool.processes[0] is not dying and own_pool.processes[0].alive
+
+
+def test_a_run_waiting_for_a_slot_tells_the_player_its_place(at):
+    busy = Pool(processes=1, runs_per_process=1).start()
+    try:
+        at.session_state["pool"] = busy
+        ahead = Runner(np.random.default_rng(0).normal(size=(100, 2)),
+                       controls.to_config({**controls.DEFAULTS, "max_epochs": 500}), 5.0, busy)
+        ahead.play()  # another session's run holds the only slot
+        small_run(at)
+        button(at, "Train").click().run()
+        deadline = time.monotonic() + 30
+        while "queued" not in packet(at)["status"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+            at.run()
+        assert packet(at)["status"]["queued"] == 1 and packet(at)["status"]["state"] == "playing"
+        assert epoch(at) == 0
+        ahead.pause()  # the slot comes free: the run trains, and the place goes
+        play_until_done(at)
+        assert "queued" not in packet(at)["status"] and epoch(at) == 8
+    finally:
+        busy.close()
 
 
 def test_learning_rates_of_ten_stop_with_a_divergence_error(at):
@@ -219,9 +258,9 @@ def test_a_rerun_with_no_new_epoch_sends_the_player_nothing_to_draw(at):
     button(at, "Step").click().run()
     assert [f["epoch"] for f in packet(at)["frames"]] == [1]
     at.run()
-    assert packet(at)["frames"] == [] and packet(at)["rows"]["epoch"] == []
+    assert packet(at)["frames"] == [] and packet(at)["rows"]["epoch"] in ([], [1])  # no new row
     button(at, "Step").click().run()
-    assert [f["epoch"] for f in packet(at)["frames"]] == [2] and packet(at)["base"] == 1
+    assert [f["epoch"] for f in packet(at)["frames"]] == [2] and packet(at)["rows"]["epoch"][-1] == 2
 
 
 def test_kmeans_colours_follow_the_run_s_clusters(at):

@@ -3,9 +3,11 @@ zoom, scrub, a learned run), links restore settings, and the offline replay need
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
-from conftest import APP_READY
+from conftest import APP_READY, start_app, stop_app
 from playwright.sync_api import expect
 
 from gankmeans import TrainConfig, datasets, export, train
@@ -320,3 +322,31 @@ def test_the_page_and_every_chart_follow_the_theme(app_server, browser, tmp_path
     dark = scheme == "dark"
     assert colours["page"] == ("rgb(14, 17, 23)" if dark else "rgb(255, 255, 255)")
     assert len(colours["charts"]) == 3 and set(colours["charts"]) == {"#0E1117" if dark else "#FFFFFF"}
+
+
+@pytest.fixture(scope="module")
+def busy_server(tmp_path_factory):
+    """A server whose training pool trains one run at a time: a second run waits in line."""
+    process, url = start_app(log=tmp_path_factory.mktemp("busy") / "server.log",
+                             env={"GANKMEANS_TRAINING_PROCESSES": "1", "GANKMEANS_RUNS_PER_PROCESS": "1"})
+    yield url
+    stop_app(process)
+
+
+def test_a_run_waiting_for_a_training_slot_shows_its_place_then_trains(busy_server, browser):
+    ahead, waiting = (browser.new_context().new_page() for _ in range(2))
+    try:
+        open_app(ahead, f"{busy_server}/?speed=2&max_epochs=300")
+        press(ahead, "Train")
+        ahead.wait_for_function(f"({EPOCH_VALUE})() >= 1", timeout=60_000)
+        open_app(waiting, f"{busy_server}/?speed=max&max_epochs=10")
+        press(waiting, "Train")
+        progress = waiting.locator(".gk-progress-text")
+        expect(progress).to_have_text(re.compile("number 1 in line"), timeout=30_000)
+        assert waiting.evaluate(EPOCH_VALUE) == 0
+        press(ahead, "Pause")  # the slot comes free: the waiting run trains, and its place goes
+        expect(progress).to_have_text("Finished: 10 of 10 epochs", timeout=60_000)
+        assert no_exception(waiting) and no_exception(ahead)
+    finally:
+        ahead.context.close()
+        waiting.context.close()

@@ -1,13 +1,17 @@
-"""What one session's player has been sent, and its next packet: only what it has not seen yet.
+"""What one session's player has been sent, and its next packet: what it has not seen yet.
 
 A packet (see gankmeans/player/player.js, ``Player.apply``) holds the scene when it is new, the
-metric rows after ``base`` (the rows the player already holds), a few new epochs to animate, the
-run's status and, once the run has ended, the frames kept for the replay. A player that missed a
-packet (Streamlit drops the unsent messages of an interrupted script run) or was mounted afresh
-sees that ``base`` does not match what it holds and asks for a full resend ("sync").
+metric rows from ``base`` on, a few new epochs to animate, the run's status and, once the run has
+ended, the frames kept for the replay. Packets get lost: Streamlit drops the unsent messages of
+an interrupted script run, and a busy page is handed only the newest of the packets that arrived
+since it last drew (in the 20-session load test most were). So each packet repeats the rows of
+the few packets before it, and a player that still finds a gap (``base`` after the rows it
+holds), was mounted afresh, or finished without its replay asks for a full resend ("sync").
 """
 
 from __future__ import annotations
+
+from collections import deque
 
 import numpy as np
 
@@ -17,6 +21,9 @@ from gankmeans import player
 # about 4; the rest of a fast run's epochs are skipped here rather than sent and dropped (their
 # metrics still travel, for the curves).
 MAX_FRAMES_PER_PACKET = 6
+# Packets whose rows each packet repeats: a player that missed that many in a row still has every
+# row. Rows are small (~100 bytes an epoch), and a resend of everything costs a script run.
+RESENT_PACKETS = 3
 
 
 def evenly(items: list, limit: int) -> list:
@@ -34,6 +41,7 @@ class Feed:
         self.scene_key = None
         self.run = None
         self.rows_sent = 0
+        self.bases: deque[int] = deque(maxlen=RESENT_PACKETS)  # where the last packets' new rows began
         self.epoch_sent = 0
         self.grid = None  # the last decision grid sent (deflated bytes)
         self.space = None  # the last student's-space coordinates sent
@@ -71,6 +79,7 @@ class Feed:
         if sync:
             packet["sync"] = True
             self.run, self.rows_sent, self.epoch_sent, self.grid, self.space = run, 0, 0, None, None
+            self.bases.clear()
             self.replayed = False
         if view.get("kmeans_map") is not None and not np.array_equal(view["kmeans_map"], self.kmeans_map):
             self.kmeans_map = np.asarray(view["kmeans_map"])
@@ -83,8 +92,10 @@ class Feed:
 
     def _run_part(self, packet: dict, runner, view, sync: bool) -> None:
         rows = runner.metrics
-        packet["base"] = self.rows_sent
-        packet["rows"] = player.metric_columns(rows[self.rows_sent:])
+        start = self.bases[0] if self.bases else self.rows_sent
+        self.bases.append(self.rows_sent)
+        packet["base"] = start
+        packet["rows"] = player.metric_columns(rows[start:])
         self.rows_sent = len(rows)
         fresh = [entry for entry in runner.recent if entry[0].epoch > self.epoch_sent]
         # A new or resent run shows its latest epoch at once; a running one, its new epochs.
@@ -95,6 +106,8 @@ class Feed:
         latest = runner.latest
         packet["status"] = {"state": runner.status, "max_epochs": runner.config.max_epochs,
                             "message": runner.error, "converged": bool(latest and latest.converged)}
+        if runner.queued:  # the pool is saturated: the run waits for a slot, and the page says where
+            packet["status"]["queued"] = runner.queued
         if runner.done and not self.replayed:
             kept = runner.replay_frames()  # none when an error stopped the first epoch
             frames, grids = zip(*kept, strict=True) if kept else ((), ())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from . import controls, data
+from . import pool as pools
 from .feed import Feed
 from .runner import Runner
-from .worker import Worker, take_warm
 
 RESET_NOTICE = "Settings changed, so the run was reset. Press Train to start again."
 
@@ -21,12 +21,20 @@ def feed() -> Feed:
     return st.session_state.setdefault("feed", Feed())
 
 
-def worker() -> Worker:
-    """The session's training process: a warm spare taken on first use (see worker.take_warm)."""
-    current = st.session_state.get("worker")
-    if current is None or not current.alive:
-        current = st.session_state["worker"] = take_warm()
-    return current
+def pool() -> pools.Pool:
+    """The training processes: the server's own (ui.pool.shared), or a pool a test put here."""
+    injected = st.session_state.get("pool")
+    return injected if injected is not None else pools.shared()
+
+
+def start_pool() -> str | None:
+    """Start the server's training processes, in the background, on its first page; returns why
+    they cannot start (bad settings in the environment), or None."""
+    try:
+        pool()
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def status() -> str:
@@ -43,7 +51,7 @@ def _new_runner() -> Runner | None:
     except ValueError as exc:
         st.session_state["setup_error"] = str(exc)
         return None
-    made = Runner(dataset.X, config, controls.speed(values), worker(), dataset.y)
+    made = Runner(dataset.X, config, controls.speed(values), pool(), dataset.y)
     st.session_state["runner"] = made
     st.session_state["runner_key"] = controls.run_key(values)
     return made
@@ -85,7 +93,7 @@ def on_speed() -> None:
 
 
 def discard() -> None:
-    """Stop the run's thread and forget it (Reset)."""
+    """Stop the run in its process and forget it (Reset)."""
     current = st.session_state.pop("runner", None)
     st.session_state.pop("runner_key", None)
     st.session_state.pop("exports", None)

@@ -20,6 +20,10 @@ from .runner import PLAYING
 # Seconds between display ticks while playing: each tick sends the new epochs in one packet, and
 # the player spreads them over the next tick (measured with benchmarks/bench_app.py).
 TICK_SECONDS = 0.25
+# While a run is paused its page still ticks this often, to tell the training pool that it is open
+# (the pool releases runs it has not heard of in ui.worker.IDLE_RELEASE_S). The ticks come from the
+# browser, so a closed page sends none. Chrome slows the timers of hidden tabs to once a minute.
+KEEPALIVE_SECONDS = 30.0
 
 
 # A projector's 768 lines: less empty space above the title, and a title that leaves room for
@@ -87,10 +91,12 @@ def run_error() -> None:
 
 
 def live_panel(dataset, controls: dict) -> None:
-    """The player, fed by a fragment that ticks only while training plays."""
+    """The player, fed by a fragment that ticks while training plays (and slowly while paused)."""
     playing = session.status() == PLAYING
+    current = session.runner()
+    open_run = current is not None and not current.done
 
-    @st.fragment(run_every=TICK_SECONDS if playing else None)
+    @st.fragment(run_every=TICK_SECONDS if playing else KEEPALIVE_SECONDS if open_run else None)
     def panel():
         runner, feed = session.runner(), session.feed()
         with runner.frozen() if runner else contextlib.nullcontext():  # one state for the whole packet

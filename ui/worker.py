@@ -1,147 +1,103 @@
-"""The training process: one per browser session, so train() never shares the GIL with drawing.
+"""A training process of the pool: it trains several sessions' runs, an epoch each in turn.
 
-Measured on 2 shared cores: with training in a thread of the server, drawing 10 frames/s halved
-the epochs per second (GIL contention); in its own process training keeps ~85% of its headless
-speed. A process takes ~3 s to start (importing torch), so a started spare is handed to a page
-when it loads (take_warm), kept warm, and reused by every run of that session.
+Training runs outside the server, so that train() never shares the server's GIL with drawing
+(measured on 2 shared cores: in a thread of the server, drawing 10 frames/s halved the epochs per
+second; in its own process training keeps ~85% of its headless speed). A process per session cost
+~0.5 GB each (torch and scikit-learn, imported), so a few processes serve every session instead
+(ui.pool): train() is a generator, and each process advances its playing runs one epoch at a time,
+round robin, so that runs of the same size train at the same rate.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import importlib
-import multiprocessing as mp
 import pickle
 import queue
-import sys
 import threading
 import time
-import types
-import weakref
+from collections import deque
 
-# Messages, parent -> child: ("start", run, X, config, speed), ("play"|"pause"|"step"|"stop", run),
-# ("speed", run, epochs_per_second or None), ("quit",).
-# Child -> parent: ("frame", run, Frame bytes with model=None, deflated decision grid or None),
-# ("end", run, status, message), ("ack", run).
+# Messages, server -> process: ("start", run, X, config, speed), ("play"|"pause"|"step"|"stop", run),
+# ("speed", run, epochs_per_second or None), ("took", run, frames taken), ("quit", None).
+# Process -> server: ("ready", None) once warm, ("frame", run, Frame bytes with model=None, deflated
+# decision grid or None), ("queued", run, place in line, 0 once it trains), ("end", run, status,
+# message), ("ack", run) after "pause" and "step".
 
-
-_SPAWN_LOCK = threading.Lock()  # one __main__ swap at a time (Worker.__init__); holds no data
-
-
-class Worker:
-    """Handle on a warm training process; Runner objects talk to it through ``conn``.
-
-    Parameters
-    ----------
-    trainer : str
-        "module:function" that the child imports and calls as ``train(X, config)``; tests
-        point it at a stand-in (a process does not see a parent's monkeypatching).
-    """
-
-    def __init__(self, trainer: str = "gankmeans:train"):
-        context = mp.get_context("spawn")  # fork is unsafe in a threaded server
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=serve, args=(child, trainer), name="gankmeans-worker",
-                                       daemon=True)
-        # Spawn re-imports the main script in the child, and under Streamlit that is app.py: hide
-        # it while the child starts, so that a worker imports only what it needs. The swap is
-        # process-wide, so one start at a time. It cannot be airtight: Streamlit installs app.py
-        # as __main__ again at the start of every script run, in every session's thread, so
-        # app.py keeps its body behind `if __name__ == "__main__"` and is harmless to import.
-        with _SPAWN_LOCK:
-            main = sys.modules["__main__"]
-            sys.modules["__main__"] = types.ModuleType("__main__")
-            try:
-                self.process.start()
-            finally:
-                sys.modules["__main__"] = main
-        child.close()
-        weakref.finalize(self, _shut_down, self.conn, self.process)
-
-    @property
-    def alive(self) -> bool:
-        return self.process.is_alive()
-
-
-_SPARE_LOCK = threading.Lock()
-_spare: Worker | None = None  # started before any session asks for it; see take_warm()
-# A spare starts this long after a session took one, not with it: on 2 cores its start (importing
-# torch takes a core for seconds) slowed the page that was loading and its first epochs (a first
-# epoch after 4.4 s instead of 1.3-2.0 when two processes started together).
-SPARE_DELAY_S = 5.0
-
-
-def take_warm() -> Worker:
-    """A training process for a new session; a spare is kept started for the session after it.
-
-    A process needs seconds to import torch and warm up. Started only when a page opened, it was
-    not ready when Train was pressed at once: 1.3-2.0 s to the first epoch on 2 cores, against
-    0.2 s with a warm one.
-    """
-    global _spare
-    with _SPARE_LOCK:
-        taken, _spare = _spare, None
-    if taken is None or not taken.alive:
-        taken = Worker()
-    timer = threading.Timer(SPARE_DELAY_S, _start_spare)
-    timer.daemon = True  # a server that stops does not wait for it
-    timer.start()
-    return taken
-
-
-def _start_spare() -> None:
-    global _spare
-    with _SPARE_LOCK:
-        if _spare is None or not _spare.alive:
-            _spare = Worker()
-
-
-def _shut_down(conn, process) -> None:
-    with contextlib.suppress(OSError, ValueError):  # the child may be gone already
-        conn.send(("quit",))
-    process.join(timeout=2)
-    if process.is_alive():
-        process.terminate()
-
-
+# Frames of one run sent and not yet taken by its session, at most. Training never waits for the
+# display while the display keeps up (it takes ~10 epochs per tick at full speed), and a run whose
+# page stopped reading (a closed tab) stops, instead of filling memory: 64 frames of 50,000 points
+# are ~42 MB.
+CREDIT = 64
+# A run whose session has said nothing for this long is released: its page is gone (an open page
+# checks in every ui.view.KEEPALIVE_SECONDS, even while paused).
+IDLE_RELEASE_S = 300.0
+RELEASED = ("This run was released: its page had not been in touch with the server for {:.0f} "
+            "minutes. Press Train to start it again.")
+# How often an idle process looks for runs to release.
+IDLE_CHECK_S = 1.0
 # A decision grid costs 2-4 ms (9-10 in learned mode) on one core: every epoch, that would slow a
 # 40-epochs/s run by a tenth. The player draws at most ~15 epochs a second and the regions move
 # smoothly, so a grid is made at most this often, and for a run's last epoch and every Step.
 GRID_INTERVAL_S = 0.15
 
 
-class _Job:
-    """The child's side of one run."""
+class Job:
+    """The process's side of one run: its frames, its pace, and its session's last word.
+
+    Parameters
+    ----------
+    train : callable
+        ``train(X, config)``, a generator of frames.
+    run : str
+        The run's id.
+    X, config
+        The run's data and TrainConfig.
+    speed : float or None
+        Most epochs per second; None for as fast as the process goes.
+    """
 
     def __init__(self, train, run, X, config, speed):
         from gankmeans.player import plot_bounds
 
-        self.run, self.speed, self.playing = run, speed, False
+        self.run, self.speed = run, speed
         self.frames = iter(train(X, config))
         self.max_epochs = config.max_epochs
         # Decision regions lie in the input space, so only 2-D data has them.
         self.bounds = plot_bounds(X) if X.shape[1] == 2 else None
         self.grid_at = -float("inf")
+        self.unread = 0  # frames sent that the session has not taken yet
+        self.started = self.due = 0.0  # the last epoch's start; the next may start at `due`
+        self.contact = time.monotonic()
+        self.place = 0  # the place in line last told to the session (0: training)
+
+    def ready(self, now: float) -> bool:
+        return self.unread < CREDIT and now >= self.due
+
+    def set_speed(self, speed: float | None) -> None:
+        self.speed = speed
+        self.due = self.started + 1.0 / speed if speed else 0.0
 
     def advance(self, outbox, stepping: bool = False) -> bool:
         """Train one epoch and send it; False (after an "end" message) when the run is over."""
-        from gankmeans import DivergenceError
-
+        self.started = time.monotonic()
         try:
             frame = next(self.frames)
         except StopIteration:
             outbox.send(("end", self.run, "finished", None))
             return False
-        except (ValueError, DivergenceError) as exc:
-            outbox.send(("end", self.run, "error", str(exc)))
+        except Exception as exc:  # noqa: BLE001 (one run's failure must not stop the others' process)
+            outbox.send(("end", self.run, "error", failure(exc)))
             return False
+        # Pacing lives here, never in train().
+        self.due = self.started + 1.0 / self.speed if self.speed else 0.0
         last = frame.converged or frame.epoch >= self.max_epochs
         # Plain pickle bytes: the pipe's own pickler would hand each of the frame's tensors over
         # as shared memory, which costs ~1 ms a tensor to receive (measured), on the server. The
         # server needs no model (and so no torch): the decision grid is made here.
         grid = self._grid(frame, stepping or last)
         outbox.send(("frame", self.run, _dumps(dataclasses.replace(frame, model=None)), grid))
+        self.unread += 1
         if last:
             outbox.send(("end", self.run, "finished", None))
             return False
@@ -157,14 +113,119 @@ class _Job:
         return compress_grid(decision_grid(frame.model, self.bounds))
 
 
+def failure(exc: Exception) -> str:
+    """What to tell a page whose run stopped with ``exc``: bad data and divergence explain
+    themselves; anything else is named, as it is unexpected."""
+    from gankmeans import DivergenceError
+
+    if isinstance(exc, (ValueError, DivergenceError)):
+        return str(exc)
+    return f"Training failed unexpectedly ({type(exc).__name__}: {exc}); press Reset."
+
+
 def _dumps(value) -> bytes:
     return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
+class Schedule:
+    """The runs of one process: which of them train, in what order, and which wait in line.
+
+    At most ``limit`` playing runs share the process, an epoch each in turn (round robin, so runs
+    of one size train at one rate); more wait in order of arrival and are told their place.
+
+    Parameters
+    ----------
+    limit : int
+        Most runs trained at once.
+    outbox : _Outbox
+        Where messages for the server go.
+    """
+
+    def __init__(self, limit: int, outbox):
+        self.limit, self.outbox = limit, outbox
+        self.jobs: dict[str, Job] = {}
+        self.turns: deque[str] = deque()  # playing, with a slot: the first ready one trains next
+        self.line: deque[str] = deque()  # playing, waiting for a slot
+
+    def play(self, run: str) -> None:
+        if run not in self.turns and run not in self.line:
+            (self.turns if len(self.turns) < self.limit else self.line).append(run)
+            self._tell_places()
+
+    def hold(self, run: str) -> None:
+        """Take the run out of the turns (paused, ended or gone); the next in line gets its slot."""
+        for group in (self.turns, self.line):
+            if run in group:
+                group.remove(run)
+        if run in self.jobs:
+            self.jobs[run].place = 0  # its session forgets the place too (Runner.pause)
+        while self.line and len(self.turns) < self.limit:
+            self.turns.append(self.line.popleft())
+        self._tell_places()
+
+    def remove(self, run: str) -> None:
+        self.hold(run)
+        self.jobs.pop(run, None)
+
+    def next_job(self, now: float) -> Job | None:
+        """The first ready run in turn, moved to the back of the turns; None if none is ready."""
+        for index, run in enumerate(self.turns):
+            if self.jobs[run].ready(now):
+                del self.turns[index]
+                self.turns.append(run)
+                return self.jobs[run]
+        return None
+
+    def wait(self, now: float) -> float:
+        """Seconds until a run may train (0: now), or until the next look for idle runs."""
+        dues = [self.jobs[run].due for run in self.turns if self.jobs[run].unread < CREDIT]
+        return min([max(0.0, due - now) for due in dues] + [IDLE_CHECK_S])
+
+    def release_idle(self, now: float, after: float) -> None:
+        for job in [job for job in self.jobs.values() if now - job.contact > after]:
+            self.outbox.send(("end", job.run, "error", RELEASED.format(after / 60)))
+            self.remove(job.run)
+
+    def _tell_places(self) -> None:
+        places = {run: 0 for run in self.turns} | {run: i + 1 for i, run in enumerate(self.line)}
+        for run, place in places.items():
+            job = self.jobs[run]
+            if job.place != place:
+                job.place = place
+                self.outbox.send(("queued", run, place))
+
+
+def handle(schedule: Schedule, message: tuple, train) -> None:
+    """Apply one command from the server to the schedule."""
+    kind, run = message[0], message[1]
+    if kind == "start":
+        try:
+            schedule.jobs[run] = Job(train, run, *message[2:])
+        except Exception as exc:  # noqa: BLE001 (as in Job.advance)
+            schedule.outbox.send(("end", run, "error", failure(exc)))
+        return
+    job = schedule.jobs.get(run)
+    if job is not None:
+        job.contact = time.monotonic()
+        if kind == "took":
+            job.unread -= message[2]
+        elif kind == "play":
+            schedule.play(run)
+        elif kind == "pause":
+            schedule.hold(run)
+        elif kind == "speed":
+            job.set_speed(message[2])
+        elif kind == "step" and not job.advance(schedule.outbox, stepping=True) or kind == "stop":
+            schedule.remove(run)
+    if kind in ("pause", "step"):  # the session waits for these (also for a run already gone)
+        schedule.outbox.send(("ack", run))
+
+
 def one_torch_thread() -> None:
-    """One intra-op thread per process: every session has its own training process, and the
-    browser and the server share the same few cores with them; torch's default pool (a thread
-    per core in every process) oversubscribes them (measured: 20-40x slower epochs on 2 busy cores).
+    """One intra-op thread per process: the pool has about one process per core, and the server
+    and browsers share the cores with them; torch's default pool (a thread per core in every
+    process) oversubscribes them (measured: 20-40x slower epochs on 2 busy cores). It is also
+    what makes an app run equal a headless one: another thread count sums in another order.
     """
     import torch
 
@@ -172,7 +233,8 @@ def one_torch_thread() -> None:
 
 
 def _warm_up() -> None:
-    # The first epoch in a process pays ~1 s of one-off set-up; pay it before anyone waits.
+    # A process's first epoch pays for one-off set-up (Adam's constructor imports torch._dynamo:
+    # 1-3 s); pay it before anyone waits. With the forkserver's preloaded modules it is ~20 ms.
     import numpy as np
 
     from gankmeans import TrainConfig, train
@@ -182,23 +244,16 @@ def _warm_up() -> None:
     next(iter(train(points, TrainConfig(n_clusters=2, max_epochs=1, device="cpu"))))
 
 
-# Messages waiting to be sent, at most: enough slack for several display ticks, and a bound on
-# memory when nobody reads (a closed tab keeps its session for a while): 64 frames of 50,000
-# points are ~42 MB.
-OUTBOX_LIMIT = 64
-
-
 class _Outbox:
-    """Sends the child's messages, in order, from a thread of their own.
+    """Sends the process's messages, in order, from a thread of their own.
 
     ``conn.send`` blocks while the pipe's buffer is full, and it holds only a few frames (~33 kB
     each at 2,000 points): sending from the training loop would pace training by how often the
-    server drains the pipe, once per display tick (measured: 29 epochs/s in the app against 40
-    headless, with no chart drawn at all).
+    server reads. Its size is bounded by the runs' credit (CREDIT frames each).
     """
 
-    def __init__(self, conn, limit: int = OUTBOX_LIMIT):
-        self._queue = queue.Queue(maxsize=limit)  # full: training waits, as memory must not grow
+    def __init__(self, conn):
+        self._queue = queue.SimpleQueue()
         threading.Thread(target=self._send_all, args=(conn,), daemon=True).start()
 
     def send(self, message) -> None:
@@ -216,43 +271,37 @@ class _Outbox:
                 gone = True
 
 
-def serve(conn, trainer: str) -> None:
-    """Child entry point: obey commands; while playing, train and send every frame."""
+def serve(conn, trainer: str, limit: int, idle_release_s: float = IDLE_RELEASE_S) -> None:
+    """Process entry point: obey the server's commands; between them, train the runs in turn.
+
+    Parameters
+    ----------
+    conn : multiprocessing.connection.Connection
+        The pipe to the server.
+    trainer : str
+        "module:function" called as ``train(X, config)``; tests point it at a stand-in.
+    limit : int
+        Most runs trained at once (see Schedule).
+    idle_release_s : float
+        Seconds without a word from a run's session before the run is released.
+    """
     _warm_up()
     module, name = trainer.split(":")
     train = getattr(importlib.import_module(module), name)
     outbox = _Outbox(conn)
-    job = None
+    outbox.send(("ready", None))
+    schedule = Schedule(limit, outbox)
     while True:
-        if job is not None and job.playing and not conn.poll():
-            started = time.perf_counter()
-            if not job.advance(outbox):
-                job = None
-            elif job.speed:  # pacing lives here, never in train(); a command cuts it short
-                conn.poll(max(0.0, 1.0 / job.speed - (time.perf_counter() - started)))
+        if conn.poll(schedule.wait(time.monotonic())):  # commands first: Pause acts at once
+            try:
+                message = conn.recv()
+            except EOFError:
+                return
+            if message[0] == "quit":
+                return
+            handle(schedule, message, train)
             continue
-        try:
-            message = conn.recv()
-        except EOFError:
-            return
-        if message[0] == "quit":
-            return
-        job = _handle(outbox, job, message, train)
-
-
-def _handle(outbox, job, message, train):
-    kind, run = message[0], message[1]
-    if kind == "start":
-        return _Job(train, run, *message[2:])
-    if job is None or job.run != run:
-        outbox.send(("ack", run))  # a command for a finished or discarded run
-        return job
-    if kind in ("play", "pause"):
-        job.playing = kind == "play"
-    elif kind == "speed":
-        job.speed = message[2]
-    elif kind == "step" and not job.advance(outbox, stepping=True) or kind == "stop":
-        job = None
-    if kind != "play":
-        outbox.send(("ack", run))
-    return job
+        job = schedule.next_job(time.monotonic())
+        if job is not None and not job.advance(outbox):
+            schedule.remove(job.run)
+        schedule.release_idle(time.monotonic(), idle_release_s)

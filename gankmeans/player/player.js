@@ -32,6 +32,8 @@ export class Player {
     this.status = {state: "idle", max_epochs: 1};
     this.showRegions = true;
     this.lastSync = -Infinity;
+    this.syncWanted = false;
+    this.syncTimer = null;
     this.drawnAt = 0;
     this.curvesAt = 0;
     this.skipped = 0;
@@ -54,10 +56,16 @@ export class Player {
     this.redraw();
   }
 
+  // Asked again a moment ago: ask once more when the time is up, unless the resend came meanwhile
+  // (a dropped request left a page stuck mid-run for good in the load test).
   askSync() {
-    const now = performance.now();
-    if (now - this.lastSync < SYNC_RETRY_MS) return;
-    this.lastSync = now;
+    this.syncWanted = true;
+    const wait = this.lastSync + SYNC_RETRY_MS - performance.now();
+    if (wait > 0) {
+      this.syncTimer ||= setTimeout(() => { this.syncTimer = null; if (this.syncWanted) this.askSync(); }, wait);
+      return;
+    }
+    this.lastSync = performance.now();
     this.requestSync({scene: this.sceneKey, run: this.run, have: this.rows.epoch.length, at: Date.now()});
   }
 
@@ -73,6 +81,7 @@ export class Player {
     if (packet.run !== this.run || packet.sync) {
       if (!packet.sync && packet.base !== 0) return this.askSync();  // a packet of a run we lost
       this.startRun(packet.run);
+      if (packet.sync) this.syncWanted = false;
       changed = true;
     }
     if (packet.rows && !this.appendRows(packet)) return this.askSync();
@@ -84,6 +93,7 @@ export class Player {
     }
     if (packet.replay && packet.replay.length) await this.loadReplay(packet.replay);
     else if (changed && !this.queue.length) this.redraw();  // settings or status changed: nothing to animate
+    if (this.status.state === "finished" && !this.replay) this.askSync();  // its replay went missing
   }
 
   makeScene(scene) {
@@ -139,10 +149,13 @@ export class Player {
     this.timeline.hide();
   }
 
+  // Rows from packet.base on; a packet repeats the rows of the few before it, so a lost packet
+  // leaves no gap, and only the rows after those held are new.
   appendRows(packet) {
     if (packet.sync) this.rows = EMPTY_ROWS();
-    else if (packet.base !== this.rows.epoch.length) return false;  // an earlier packet never came
-    for (const key of Object.keys(this.rows)) this.rows[key].push(...packet.rows[key]);
+    const skip = this.rows.epoch.length - packet.base;
+    if (skip < 0) return false;  // rows between those held and this packet's never came
+    for (const key of Object.keys(this.rows)) this.rows[key].push(...packet.rows[key].slice(skip));
     return true;
   }
 
@@ -230,6 +243,8 @@ export class Player {
     if (state === "finished" && last) {
       fraction = 1;
       text = this.status.converged ? `Converged at epoch ${done}` : `Finished: ${done} of ${maxEpochs} epochs`;
+    } else if (state === "playing" && this.status.queued) {
+      text = `Waiting for a free training slot: number ${this.status.queued} in line (the server is busy)`;
     } else {
       const word = {playing: "Training…", paused: "Paused", error: "Stopped by an error"}[state] || "Ready";
       text = `${word}: ${done} of up to ${maxEpochs} epochs`;
