@@ -86,7 +86,9 @@ def playing(page, wire: Wire, n_samples: int) -> dict:
     page.wait_for_selector(APP_READY)
     set_number(page, "Number of points", n_samples)
     press(page, "Train")
-    started = "() => /[1-9]\\d* of/.test(document.querySelector('.gk-progress-text').textContent)"
+    # "Training…" with an epoch: this run's, not the paused one's line before Reset reached the page
+    # (a stale "Paused: 300 of" start made the trained rate negative).
+    started = "() => /^Training…: [1-9]\\d* of/.test(document.querySelector('.gk-progress-text').textContent)"
     page.wait_for_function(started, timeout=60_000)
     page.wait_for_timeout(1500)  # past the first epochs' one-off costs
     page.evaluate(WATCH_JS)

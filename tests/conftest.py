@@ -118,8 +118,11 @@ def app_server(tmp_path_factory):
 def browser():
     """Headless system Chromium through Playwright."""
     executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright  # a dev requirement: missing is a failure
+    from playwright.sync_api import expect, sync_playwright  # a dev requirement: missing is a failure
 
+    # A rerun on 2 busy cores (CI's, or a machine training at the same time) can take longer than
+    # Playwright's default 5 s: an upload's caption came after it once.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
