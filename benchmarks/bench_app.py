@@ -80,27 +80,60 @@ def first_epoch_after_train(page) -> float:
     return page.evaluate(FIRST_DRAWN_JS) / 1000
 
 
+def wait_for_progress(page, pattern: str) -> None:
+    """Until the player's progress line matches the regular expression."""
+    line = "document.querySelector('.gk-progress-text')?.textContent || ''"
+    page.wait_for_function(f"() => /{pattern}/.test({line})", timeout=60_000)
+
+
 def playing(page, wire: Wire, n_samples: int) -> dict:
-    """Drawn epochs/s, trained epochs/s, bytes per drawn epoch and blank frames, mid-run."""
+    """Drawn epochs/s, trained epochs/s, bytes per drawn epoch, blank frames and where the CPU
+    went, mid-run."""
     press(page, "Reset")
-    page.wait_for_selector(APP_READY)
+    wait_for_progress(page, "^Ready: 0 of")
     set_number(page, "Number of points", n_samples)
     press(page, "Train")
-    # "Training…" with an epoch: this run's, not the paused one's line before Reset reached the page
-    # (a stale "Paused: 300 of" start made the trained rate negative).
-    started = "() => /^Training…: [1-9]\\d* of/.test(document.querySelector('.gk-progress-text').textContent)"
-    page.wait_for_function(started, timeout=60_000)
+    # "Training…" with an epoch: this run's line, not the last run's (measured from a stale line,
+    # the trained rate came out negative).
+    wait_for_progress(page, "^Training…: [1-9]\\d* of")
     page.wait_for_timeout(1500)  # past the first epochs' one-off costs
     page.evaluate(WATCH_JS)
-    sent = wire.bytes
+    sent, cpu = wire.bytes, cpu_seconds()
     page.wait_for_timeout(WINDOW_S * 1000)
-    received, seen = wire.bytes - sent, page.evaluate("() => window.__seen")
+    received, seen, cpu = wire.bytes - sent, page.evaluate("() => window.__seen"), cpu_seconds(cpu)
     press(page, "Pause")
+    wait_for_progress(page, "^Paused")
     seconds = (seen[-1][0] - seen[0][0]) / 1000
     drawn = {epoch for _, epoch, _ in seen if epoch is not None}
     return {"drawn": len(drawn) / seconds, "trained": (seen[-1][2] - seen[0][2]) / seconds,
             "bytes": received / max(1, len(drawn)), "blank": sum(epoch is None for _, epoch, _ in seen),
-            "frames": len(seen)}
+            "frames": len(seen), "cpu": {name: used / seconds for name, used in cpu.items()}}
+
+
+# Which part of the app a process is, from its command line (for the CPU table).
+PARTS = (("--type=renderer", "browser: page (renderer)"),
+         ("--type=gpu-process", "browser: drawing (GPU process)"),
+         ("chromium", "browser: other"),
+         ("streamlit run", "Streamlit server"),
+         ("multiprocessing", "training pool"),
+         ("bench_app", "this script"),
+         ("playwright", "Playwright"))
+
+
+def cpu_seconds(since: dict | None = None) -> dict:
+    """CPU seconds used so far by each part of the app (every process, read from /proc), or used
+    since ``since``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # the process ended meanwhile
+            continue
+        part = next((name for key, name in PARTS if key in command), "other")
+        used[part] = used.get(part, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return used if since is None else {part: used[part] - since.get(part, 0.0) for part in used}
 
 
 def headless_epochs_per_second(n_samples: int, epochs: int = 300) -> float:
@@ -188,6 +221,13 @@ def report(results: dict) -> None:
     frames = sum(row["frames"] for row in play.values())
     print(f"| animation frames with no live chart on screen while playing | {prev['blank']} | "
           f"{blank} of {frames} | 0 |")
+    print("\nWhere the 2 cores went while playing (CPU seconds per second, from /proc; 2.0 = both cores):\n")
+    parts = sorted({part for row in play.values() for part in row["cpu"]})
+    print("| part | " + " | ".join(f"N = {n:,}" for n in SIZES) + " |")
+    print("|---|" + "---:|" * len(SIZES))
+    for part in parts:
+        print(f"| {part} | " + " | ".join(f"{play[n]['cpu'].get(part, 0.0):.2f}" for n in SIZES) + " |")
+    print("| all | " + " | ".join(f"{sum(play[n]['cpu'].values()):.2f}" for n in SIZES) + " |")
 
 
 def main() -> None:
