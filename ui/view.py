@@ -47,7 +47,8 @@ def scene_key(controls: dict) -> str:
 
 def _kmeans(dataset, controls: dict):
     """Plain K-Means' labels and centres, on the data scaled as the run's teacher sees it."""
-    return app_data.kmeans(app_data.key(controls), controls["n_clusters"], controls["standardize"], dataset)
+    kmeans_key = (app_data.key(controls), controls["n_clusters"], controls["standardize"])
+    return app_data.remembered("kmeans", kmeans_key, lambda: app_data.kmeans(*kmeans_key, dataset))
 
 
 def _scene(dataset, controls: dict) -> dict:
