@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import controls, data, session, share, upload, view
+from ui import controls, data, runs_panel, session, share, upload, view
 
 
 def main() -> None:
@@ -21,6 +21,7 @@ def main() -> None:
                "Hollow markers are points the student decided.")
     if notice:
         st.info(notice, icon=":material/restart_alt:")
+    runs_panel.restore_note()
     if pool_error:
         st.error(f"Training cannot start: {pool_error}")
     upload.show_error()
@@ -42,6 +43,7 @@ def main() -> None:
     view.downloads(dataset, values)
     view.gallery(dataset, values)
     view.comparison(dataset, values)
+    runs_panel.panel()
 
 
 # Streamlit runs this file as "__main__". The training processes are started by multiprocessing
