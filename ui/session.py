@@ -80,9 +80,28 @@ def on_train() -> None:
         current.wait_for_frame(FIRST_FRAME_WAIT)
 
 
+def sweep():
+    """The Explore panel's sweep (ui.sweeper.SweepRunner), or None."""
+    return st.session_state.get("sweep")
+
+
+def buttons_status() -> str:
+    """The status the Run buttons follow: "playing" while the run or a sweep trains (Pause stops both)."""
+    return "playing" if sweep() is not None and sweep().status == "playing" else status()
+
+
 def on_pause() -> None:
     if runner() is not None:
         runner().pause()
+    if sweep() is not None:
+        sweep().pause()
+
+
+def on_reset() -> None:
+    """Reset: discard the run, and stop a sweep (the rows it has made stay)."""
+    discard()
+    if sweep() is not None:
+        sweep().stop()
 
 
 def on_step() -> None:
@@ -121,7 +140,7 @@ def _guarded(action):
     return run
 
 
-_CALLBACKS = {"train": on_train, "pause": on_pause, "step": on_step, "reset": discard, "speed": on_speed}
+_CALLBACKS = {"train": on_train, "pause": on_pause, "step": on_step, "reset": on_reset, "speed": on_speed}
 ACTIONS = {name: _guarded(action) for name, action in _CALLBACKS.items()}
 
 

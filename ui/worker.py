@@ -18,7 +18,10 @@ import threading
 import time
 from collections import deque
 
-# Messages, server -> process: ("start", run, X, config, speed), ("play"|"pause"|"step"|"stop", run),
+from .sweep_job import SweepJob
+
+# Messages, server -> process: ("start", run, X, config, speed), ("sweep", run, data, config,
+# parameter, values, seeds) (see ui.sweep_job), ("play"|"pause"|"step"|"stop", run),
 # ("speed", run, epochs_per_second or None), ("took", run, frames taken), ("quit", None).
 # Process -> server: ("ready", None) once warm, ("frame", run, Frame bytes with model=None, deflated
 # decision grid or None, seconds the epoch took to train), ("queued", run, place in line, 0 once it
@@ -199,9 +202,10 @@ class Schedule:
 def handle(schedule: Schedule, message: tuple, train) -> None:
     """Apply one command from the server to the schedule."""
     kind, run = message[0], message[1]
-    if kind == "start":
+    if kind in ("start", "sweep"):
         try:
-            schedule.jobs[run] = Job(train, run, *message[2:])
+            made = Job(train, run, *message[2:]) if kind == "start" else SweepJob(run, *message[2:])
+            schedule.jobs[run] = made
         except Exception as exc:  # noqa: BLE001 (as in Job.advance)
             schedule.outbox.send(("end", run, "error", failure(exc)))
         return
