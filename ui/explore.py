@@ -152,8 +152,9 @@ def panel() -> None:
     left.selectbox("Parameter", PARAMETERS, key="explore_parameter", on_change=_parameter_changed)
     middle.text_input("Values, separated by commas", key="explore_values",
                       help="Numbers, or words for choices (e.g. never, 20, auto); at most 12.")
-    right.number_input("Seeds", min_value=1, step=1, key="explore_seeds",
-                       help="Runs per value, each with its own seed (at most 5).")
+    # value= the current one, as controls' number inputs do: a new input showed its minimum first.
+    right.number_input("Seeds", min_value=1, value=max(1, int(st.session_state["explore_seeds"])), step=1,
+                       key="explore_seeds", help="Runs per value, each with its own seed (at most 5).")
     sweep = current()
     first, second, _ = st.columns([1, 1, 3])
     first.button("Run sweep", key="explore_run", on_click=_guarded_start, type="primary", width="stretch",
