@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import controls, data, session, share, upload, view
+from ui import controls, data, explore, runs_panel, session, share, upload, view
 
 
 def main() -> None:
     st.set_page_config(page_title="GANKMeans", page_icon="🎯", layout="wide")
     controls.init_state()
+    explore.init_state()
     url_notes = share.restore_once()  # before the widgets draw, so they show the linked values
     pool_error = session.start_pool()  # once per server, in the background: it takes seconds
-    regions_slot = controls.sidebar(session.status(), session.ACTIONS)
+    regions_slot = controls.sidebar(session.buttons_status(), session.ACTIONS)
     notice = session.sync()
     values = controls.values()
     view.page_style()
@@ -21,6 +22,7 @@ def main() -> None:
                "Hollow markers are points the student decided.")
     if notice:
         st.info(notice, icon=":material/restart_alt:")
+    runs_panel.restore_note()
     if pool_error:
         st.error(f"Training cannot start: {pool_error}")
     upload.show_error()
@@ -42,6 +44,8 @@ def main() -> None:
     view.downloads(dataset, values)
     view.gallery(dataset, values)
     view.comparison(dataset, values)
+    explore.panel()
+    runs_panel.panel()
 
 
 # Streamlit runs this file as "__main__". The training processes are started by multiprocessing

@@ -1,6 +1,7 @@
-"""Measured table: a 5-value x 3-seed sweep at 500 points, and its time per run against train()'s.
+"""Measured tables: a 5-value x 3-seed sweep at 500 points, its time per run against train()'s, and
+how fast the app's page answers a click while its Explore panel runs a sweep.
 
-Run: python benchmarks/bench_sweep.py [--repeats 2] [--modes input,learned]
+Run: python benchmarks/bench_sweep.py [--repeats 2] [--modes input,learned] [--clicks 10] [--no-page]
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
+from conftest import APP_READY, CHROMIUM, CHROMIUM_ARGS, start_app, stop_app  # noqa: E402
+
 from gankmeans import TrainConfig, datasets, sweep, train  # noqa: E402
 from gankmeans.sweeps import sweep_plan  # noqa: E402
 
@@ -22,6 +26,12 @@ PARAMETER = "lr_student"
 VALUES = [3e-4, 1e-3, 3e-3, 1e-2, 3e-2]
 SEEDS = (0, 1, 2)
 OVERHEAD_GOAL = 0.10
+CLICK_GOAL_S = 0.5
+# The app's sweep while the clicks are timed: K = 2..10 (the panel's default), 3 seeds, 200 epochs
+# each and no early stop: 27 runs, minutes of training, so that it trains through every click.
+PAGE_QUERY = "?max_epochs=200&tol=0.0"
+CLICKED = ("hidden", "tie_margin", "lr_student", "init", "tol")  # parameters chosen in turn
+PROGRESS = "() => document.querySelector('[data-testid=stProgress]')?.innerText || ''"
 
 
 def load_text() -> str:
@@ -72,6 +82,8 @@ def main() -> None:
     parser.add_argument("--modes", default="input,learned", help="teacher_space values to time")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (default 1: the app's training process uses one)")
+    parser.add_argument("--clicks", type=int, default=10, help="clicks timed per page state")
+    parser.add_argument("--no-page", action="store_true", help="skip the app's page response table")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print("Command: python benchmarks/bench_sweep.py " + " ".join(sys.argv[1:]))
@@ -88,11 +100,79 @@ def main() -> None:
     for mode in args.modes.split(","):
         print(mode_row(mode, args.repeats), flush=True)
     print(f"\nAfter: {load_text()}")
-    # TODO(app, issue 17): "how long the page takes to answer a click while a sweep runs (goal:
-    # under 0.5 s)". It needs the app's Explore-a-parameter panel, which runs the sweep in the
-    # session's training process (ui/worker.py); the lead adds that measurement here with the app
-    # part, e.g. by driving the page as benchmarks/bench_app.py does. Nothing is measured for it yet.
-    print("\nPage response while a sweep runs: not measured yet (added with the app's sweep panel).")
+    if not args.no_page:
+        page_table(args.clicks)
+
+
+def click_seconds(page, parameter: str) -> float:
+    """Seconds from choosing ``parameter`` in the Explore panel to the page showing the server's
+    answer (that parameter's default values in the Values box) with its rerun finished."""
+    from ui.explore import DEFAULT_VALUES
+
+    box = page.get_by_role("combobox", name="Parameter")
+    box.click()
+    box.fill(parameter)  # typing opens the list (a bare click did not, headless)
+    option = page.get_by_role("option", name=parameter, exact=True)
+    option.wait_for()
+    values = page.get_by_label("Values, separated by commas", exact=True)
+    started = time.perf_counter()
+    option.click()
+    page.wait_for_function("([box, text]) => box.value === text", arg=[values.element_handle(),
+                           DEFAULT_VALUES[parameter]], timeout=30_000, polling="raf")
+    page.wait_for_selector(APP_READY, timeout=30_000)
+    return time.perf_counter() - started
+
+
+def timed_clicks(page, clicks: int) -> list[float]:
+    times = []
+    for i in range(clicks):
+        page.wait_for_timeout(700)  # a person's pace; the sweep's progress ticks in between
+        times.append(click_seconds(page, CLICKED[i % len(CLICKED)]))
+    return times
+
+
+def page_response(clicks: int) -> dict:
+    """Click times on an idle page, then while the Explore panel's sweep trains (same page)."""
+    from playwright.sync_api import sync_playwright
+
+    process, url = start_app()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url + PAGE_QUERY)
+            page.wait_for_selector(APP_READY, timeout=60_000)
+            page.wait_for_timeout(3000)  # the pool warms up in the background
+            idle = timed_clicks(page, clicks)
+            click_seconds(page, "n_clusters")  # the sweep of the panel's default values
+            page.get_by_role("button", name="Run sweep", exact=True).click()
+            page.wait_for_function(f"() => /^Run \\d+ of/.test(({PROGRESS})())", timeout=60_000)
+            first = page.evaluate(PROGRESS)
+            sweeping = timed_clicks(page, clicks)
+            last = page.evaluate(PROGRESS)
+            browser.close()
+    finally:
+        stop_app(process)
+    return {"idle": idle, "sweeping": sweeping, "progress": (first, last)}
+
+
+def page_table(clicks: int) -> None:
+    import statistics
+
+    results = page_response(clicks)
+    print(f"\nPage response: a parameter chosen in the Explore panel, from the click on it until the page "
+          f"shows the server's answer (its default values) and that rerun has finished (headless Chromium, "
+          f"`streamlit run app.py`, {clicks} clicks each, 0.7 s apart). The sweep: the panel's default, "
+          "n_clusters = 2..10 x 3 seeds, 200 epochs each.\n")
+    print("| page | median (s) | slowest (s) | goal | within? |")
+    print("|---|---:|---:|---:|---|")
+    for name, label in (("idle", "no training"), ("sweeping", "while the sweep trains")):
+        times = results[name]
+        ok = "yes" if max(times) < CLICK_GOAL_S else "no"
+        print(f"| {label} | {statistics.median(times):.3f} | {max(times):.3f} | < {CLICK_GOAL_S} | {ok} |")
+    print(f"\nThe sweep's progress line when the clicks began: \"{results['progress'][0]}\"; when they "
+          f"ended: \"{results['progress'][1]}\".")
+    print(f"After: {load_text()}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Run: python docs/make_pictures.py [--only NAME ...]
 
 Writes into docs/: app.webp (an animated run, the README's first picture), projector_1024x768.png
 and projector_1280x720.png (a lecture-hall screen with the sidebar open), learned_space.png,
-dark.png, and elbow.png (a sweep over K in the app's Explore panel, once that panel exists).
+dark.png, and elbow.png (a sweep over K in the app's Explore panel).
 """
 
 from __future__ import annotations
@@ -75,6 +75,25 @@ def still(browser, url: str, name: str, query: str, size, epochs: int, scheme="l
     page.close()
 
 
+def elbow(browser, url: str) -> None:
+    """The Explore panel's sweep of K = 2..10 on blobs (3 seeds): the chart's first row, the elbow
+    (inertia) and the silhouette, both turning at K = 4."""
+    page = open_page(browser, f"{url}/?max_epochs=40&speed=max", size=(1280, 900))
+    page.get_by_role("button", name="Run sweep", exact=True).click()
+    page.wait_for_function("() => /finished/.test(document.querySelector('[data-testid=stProgress]')"
+                           "?.innerText || '')", timeout=600_000)
+    page.wait_for_selector(APP_READY)
+    chart = page.locator("[data-testid=stPlotlyChart]").filter(has_text="Sweep of n_clusters")
+    chart.scroll_into_view_if_needed()
+    page.mouse.move(0, 0)  # no hover: Plotly's toolbar stays hidden
+    page.wait_for_timeout(1500)
+    box = chart.bounding_box()
+    # The title and the first row of panels: the elbow and the silhouette.
+    page.screenshot(path=str(DOCS / "elbow.png"),
+                    clip={"x": box["x"], "y": box["y"], "width": box["width"], "height": 305})
+    page.close()
+
+
 PICTURES = {
     "app.webp": animated_run,
     "projector_1024x768.png": lambda b, u: still(b, u, "projector_1024x768.png", "speed=10&tie_margin=0.5",
@@ -85,6 +104,7 @@ PICTURES = {
                                             "&noise=0.08&teacher_space=learned&speed=max&max_epochs=40",
                                             (1280, 720), 25),
     "dark.png": lambda b, u: still(b, u, "dark.png", "speed=10&tie_margin=0.5", (1280, 720), 12, "dark"),
+    "elbow.png": elbow,
 }
 
 

@@ -105,7 +105,8 @@ def test_a_finished_run_offers_its_three_exports(at):
     button(at, "Train").click().run()
     play_until_done(at)
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Assignments (CSV)", "Run summary (JSON)", "Replay (HTML)"]
+    # The run's three, then the Runs table's.
+    assert labels == ["Assignments (CSV)", "Run summary (JSON)", "Replay (HTML)", "Runs (CSV)"]
     files = at.session_state["exports"][1]  # what the buttons serve
     runner = at.session_state["runner"]
     assert len(pd.read_csv(io.StringIO(files["csv"]))) == len(runner.latest.labels)

@@ -180,7 +180,7 @@ def test_number_inputs_never_show_their_minimum_before_the_linked_value(app_serv
     now = page.evaluate("() => [...document.querySelectorAll('[data-testid=stNumberInput] input')]"
                         ".map(e => [e.getAttribute('aria-label'), e.value])")
     assert shown == {"Number of points": ["700"], "Random seed": ["5"], "Max epochs": ["70"],
-                     "Handover epoch": ["20"]}, f"on the page now: {now}"
+                     "Handover epoch": ["20"], "Seeds": ["3"]}, f"on the page now: {now}"
 
 
 # Each element of the player whose text is cut off on screen.

@@ -48,6 +48,7 @@ class Runner:
         self._status = IDLE
         self._store = FrameStore(y_true)
         self._queued = 0  # place in line for a training slot (0: not waiting)
+        self.train_seconds = 0.0  # spent training the epochs received (not paused, not drawing)
         self.id = uuid.uuid4().hex
         self._lock = threading.Lock()  # the lane and the frame list
         self._frozen = False  # inside frozen(): reads do not take in new frames
@@ -187,6 +188,7 @@ class Runner:
         kind = message[0]
         if kind == "frame":
             self._store.add(pickle.loads(message[2]), message[3])  # our own process's bytes
+            self.train_seconds += message[4]
             self._taken += 1
             self._queued = 0
         elif kind == "queued":

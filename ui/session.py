@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import streamlit as st
 
-from . import controls, data
+from . import controls, data, history
 from . import pool as pools
 from .feed import Feed
 from .runner import Runner
@@ -53,6 +55,8 @@ def _new_runner() -> Runner | None:
         return None
     made = Runner(dataset.X, config, controls.speed(values), pool(), dataset.y)
     st.session_state["runner"] = made
+    # What the Runs table needs of the run once it ends: the controls may have changed by then.
+    st.session_state["run_origin"] = {"data": dataset, "values": values, "started": datetime.now()}
     st.session_state["runner_key"] = controls.run_key(values)
     return made
 
@@ -76,9 +80,28 @@ def on_train() -> None:
         current.wait_for_frame(FIRST_FRAME_WAIT)
 
 
+def sweep():
+    """The Explore panel's sweep (ui.sweeper.SweepRunner), or None."""
+    return st.session_state.get("sweep")
+
+
+def buttons_status() -> str:
+    """The status the Run buttons follow: "playing" while the run or a sweep trains (Pause stops both)."""
+    return "playing" if sweep() is not None and sweep().status == "playing" else status()
+
+
 def on_pause() -> None:
     if runner() is not None:
         runner().pause()
+    if sweep() is not None:
+        sweep().pause()
+
+
+def on_reset() -> None:
+    """Reset: discard the run, and stop a sweep (the rows it has made stay)."""
+    discard()
+    if sweep() is not None:
+        sweep().stop()
 
 
 def on_step() -> None:
@@ -92,9 +115,13 @@ def on_speed() -> None:
         runner().speed = controls.speed(controls.values())
 
 
-def discard() -> None:
-    """Stop the run in its process and forget it (Reset)."""
+def discard(reason: str = "reset") -> None:
+    """Stop the run in its process and forget it (Reset); the Runs table keeps it, if it trained.
+
+    ``reason`` says how it ended in the table, if it had not ended by itself.
+    """
     current = st.session_state.pop("runner", None)
+    history.keep(current, st.session_state.pop("run_origin", None), reason)
     st.session_state.pop("runner_key", None)
     st.session_state.pop("exports", None)
     st.session_state.pop("rerun_due", None)
@@ -113,7 +140,7 @@ def _guarded(action):
     return run
 
 
-_CALLBACKS = {"train": on_train, "pause": on_pause, "step": on_step, "reset": discard, "speed": on_speed}
+_CALLBACKS = {"train": on_train, "pause": on_pause, "step": on_step, "reset": on_reset, "speed": on_speed}
 ACTIONS = {name: _guarded(action) for name, action in _CALLBACKS.items()}
 
 
@@ -125,6 +152,8 @@ def sync() -> str | None:
         st.session_state["setup_key"] = controls.run_key(controls.values())
         return None
     if st.session_state.get("runner_key") != controls.run_key(controls.values()):
-        discard()
+        discard("settings changed")
         return RESET_NOTICE
+    if runner().done:  # finished, converged or stopped by an error: into the Runs table
+        history.keep(runner(), st.session_state.get("run_origin"), "")
     return None

@@ -18,11 +18,14 @@ import threading
 import time
 from collections import deque
 
-# Messages, server -> process: ("start", run, X, config, speed), ("play"|"pause"|"step"|"stop", run),
+from .sweep_job import SweepJob
+
+# Messages, server -> process: ("start", run, X, config, speed), ("sweep", run, data, config,
+# parameter, values, seeds) (see ui.sweep_job), ("play"|"pause"|"step"|"stop", run),
 # ("speed", run, epochs_per_second or None), ("took", run, frames taken), ("quit", None).
 # Process -> server: ("ready", None) once warm, ("frame", run, Frame bytes with model=None, deflated
-# decision grid or None), ("queued", run, place in line, 0 once it trains), ("end", run, status,
-# message), ("ack", run) after "pause" and "step".
+# decision grid or None, seconds the epoch took to train), ("queued", run, place in line, 0 once it
+# trains), ("end", run, status, message), ("ack", run) after "pause" and "step".
 
 # Frames of one run sent and not yet taken by its session, at most. Training never waits for the
 # display while the display keeps up (it takes ~10 epochs per tick at full speed), and a run whose
@@ -83,6 +86,7 @@ class Job:
         self.started = time.monotonic()
         try:
             frame = next(self.frames)
+            seconds = time.monotonic() - self.started  # training only: the run's wall time in the history
         except StopIteration:
             outbox.send(("end", self.run, "finished", None))
             return False
@@ -96,7 +100,7 @@ class Job:
         # as shared memory, which costs ~1 ms a tensor to receive (measured), on the server. The
         # server needs no model (and so no torch): the decision grid is made here.
         grid = self._grid(frame, stepping or last)
-        outbox.send(("frame", self.run, _dumps(dataclasses.replace(frame, model=None)), grid))
+        outbox.send(("frame", self.run, _dumps(dataclasses.replace(frame, model=None)), grid, seconds))
         self.unread += 1
         if last:
             outbox.send(("end", self.run, "finished", None))
@@ -198,9 +202,10 @@ class Schedule:
 def handle(schedule: Schedule, message: tuple, train) -> None:
     """Apply one command from the server to the schedule."""
     kind, run = message[0], message[1]
-    if kind == "start":
+    if kind in ("start", "sweep"):
         try:
-            schedule.jobs[run] = Job(train, run, *message[2:])
+            made = Job(train, run, *message[2:]) if kind == "start" else SweepJob(run, *message[2:])
+            schedule.jobs[run] = made
         except Exception as exc:  # noqa: BLE001 (as in Job.advance)
             schedule.outbox.send(("end", run, "error", failure(exc)))
         return
