@@ -105,8 +105,13 @@ def _forget_edited_preset() -> None:
 
 def _dataset_changed() -> None:
     name = st.session_state["dataset"]
-    st.session_state["n_clusters"] = datasets.NATURAL_K.get(name) or upload.natural_k()
+    st.session_state["n_clusters"] = natural_k(name)
     st.session_state["standardize"] = standardize_default(name)
+
+
+def natural_k(name: str) -> int:
+    """The K that choosing a data set sets: its number of groups (the file's label classes)."""
+    return datasets.NATURAL_K.get(name) or upload.natural_k()
 
 
 def standardize_default(name: str) -> bool:
@@ -131,6 +136,26 @@ def _standardize_note(name: str) -> str:
 
 def _regenerate() -> None:
     st.session_state["seed"] = (int(st.session_state["seed"]) + 1) % 2**31  # the input's maximum is 2**31 - 1
+
+
+# What the sidebar calls each control a link can fix (the *Fixed by this link* caption).
+LABELS = {
+    "dataset": "data set", "n_samples": "points", "noise": "noise", "seed": "seed", "n_clusters": "K",
+    "max_epochs": "max epochs", "lr_student": "student learning rate",
+    "lr_discriminator": "discriminator learning rate", "hidden": "hidden size", "batch_size": "batch size",
+    "discriminator": "discriminator", "tie_margin": "tie margin", "teacher_weight": "teacher weight",
+    "handover": "handover", "handover_epoch": "handover epoch", "init": "initial centroids",
+    "tol": "stop early", "standardize": "standardise features", "teacher_space": "teacher's space",
+    "n_neighbors": "neighbours per point", "speed": "speed", "heatmap": "decision regions",
+}
+
+
+def fixed_caption() -> None:
+    """Name the controls a classroom link hides, with their values, so none vanishes unexplained."""
+    hidden = st.session_state.get("hidden_controls", ())
+    if hidden:
+        fixed = ", ".join(f"{LABELS[key]} = {st.session_state[key]}" for key in hidden)
+        st.caption(f"**Fixed by this link:** {fixed}.")
 
 
 def shown(key: str) -> bool:
@@ -269,6 +294,7 @@ def sidebar(status: str, actions: dict):
     with st.sidebar:
         st.selectbox("Preset", list(PRESETS), key="preset", on_change=_apply_preset,
                      help="One click sets a known configuration.")
+        fixed_caption()
         slot = sidebar_run(status, actions)
         sidebar_data()
         sidebar_model()
