@@ -32,7 +32,7 @@ def test_loads_without_exception(at):
     assert not at.exception
     assert epoch(at) == 0
     assert {"Train", "Pause", "Step", "Reset"} <= {b.label for b in at.button}
-    assert packet(at)["status"] == {"state": "idle", "max_epochs": 60}  # "0 / 60" before a run
+    assert packet(at)["status"] == {"state": "idle", "max_epochs": 100}  # "0 / 100" before a run
 
 
 def test_step_0_shows_the_starting_centroids_then_each_step_an_epoch(at):
