@@ -21,7 +21,8 @@ LIVE_POINTS = """() => { const plot = document.querySelector('.gk-panel .js-plot
           regions: (plot._fullLayout.images || []).length}; }"""
 # The curves as drawn: agreement per epoch, and the epochs marked (handover, end) with their labels.
 CURVES = """() => { const plot = document.querySelector('.gk-curves-plot');
-  const agreement = plot.data.find(t => t.name === 'agreement');
+  const agreement = plot && plot.data && plot.data.find(t => t.name === 'agreement');
+  if (!agreement) return {epochs: [], agreement: [], marks: []};  // a new run's curves, not drawn yet
   return {epochs: agreement.x, agreement: agreement.y,
           marks: (plot.layout.annotations || []).map(a => [a.text, a.x])}; }"""
 FINISHED = ("() => /^(Finished|Converged)/.test("
@@ -197,7 +198,7 @@ def test_lesson_7_units_matter_on_wine(app_server, page):
     open_app(page, app_server)
     choose(page, "Dataset", "wine")
     fastest(page)
-    switch = sidebar(page).get_by_role("checkbox", name="Standardise features")
+    switch = sidebar(page).get_by_label("Standardise features", exact=True)
     expect(switch).to_be_checked()
     sidebar(page).get_by_text("Standardise features", exact=True).click()
     expect(switch).not_to_be_checked(timeout=30_000)
