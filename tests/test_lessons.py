@@ -175,14 +175,15 @@ def test_lesson_4_a_student_imitating_k_means_cuts_the_moons_as_it_does(app_serv
 
 
 def test_lesson_5_the_learned_space_separates_the_moons(app_server, page):
-    """Preset *Moons, learned space*: three panels; ARI 1.00 at epoch 15, 0.99 at the end; plain
-    K-Means 0.24."""
+    """Preset *Moons, learned space*: three panels; ARI 1.00 at epoch 15, at least 0.99 at the end;
+    plain K-Means 0.24."""
     open_app(page, app_server)
     choose(page, "Preset", "Moons, learned space")
     assert page.locator(".gk-panel").count() == 3
     fastest(page)
     train_to_the_end(page, timeout=900_000)
-    assert metric(page, "ari").startswith("0.99") and f"{ari_in_title(page, 2):.2f}" == "0.24"
+    # 1.000 in the app (one torch thread), 0.992 headless with two: at least 0.99 either way
+    assert float(metric(page, "ari")) >= 0.99 and f"{ari_in_title(page, 2):.2f}" == "0.24"
     slider = page.get_by_role("slider", name="Replay epoch")
     slider.focus()
     slider.press("Home")  # learned mode has no epoch 0: the replay starts at epoch 1
