@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.cluster import KMeans, kmeans_plusplus
+from sklearn.cluster import KMeans
 
 from .config import TrainConfig
 from .datasets import validate_data
@@ -19,6 +19,7 @@ from .metrics import match_labels
 from .model import CompositeModel
 from .networks import Discriminator, Student, init_weights, straight_through_one_hot
 from .scaling import Scaling
+from .seeding import initial_rows, run_rng, teacher_points
 from .teacher import ABSTAIN, assign, update_centroids
 
 # batch_size="auto": at most 16 adversarial steps per epoch, with batches of 64 to 1,024 points.
@@ -92,33 +93,21 @@ def epoch_plan(batch_size: int | str, n_samples: int) -> tuple[int, int]:
     return batch, min(n_samples, batch * AUTO_STEPS_PER_EPOCH)
 
 
-def initial_centroids(points: np.ndarray, n_clusters: int, init: str, rng, seed: int | None = None
-                      ) -> np.ndarray:
-    """k-means++ seeding, or K distinct data rows as the seed did (they may coincide).
-
-    ``seed`` seeds scikit-learn's k-means++ (drawn from ``rng`` when None): with the run's
-    ``random_state`` it picks the rows ``KMeans(n_init=1, random_state=same)`` starts from.
-    """
-    if init == "k-means++":
-        seed = int(rng.integers(2**31 - 1)) if seed is None else seed
-        return kmeans_plusplus(points, n_clusters, random_state=seed)[0]
-    return points[rng.choice(len(points), n_clusters, replace=False)]
-
-
 class _Run:
     """The state of one run: data, networks, optimisers, centroids, and the stop/handover streaks."""
 
     def __init__(self, X: np.ndarray, config: TrainConfig):
         self.config = config
         self.device = resolve_device(config.device)
-        self.rng = np.random.default_rng(config.random_state)
-        self.generator = torch.Generator().manual_seed(int(self.rng.integers(2**62)))
+        # The order of these draws is seeding.starting_rows' too: it names the same start.
+        self.rng, torch_seed = run_rng(config)
+        self.generator = torch.Generator().manual_seed(torch_seed)
         # The teacher's input: X in its own units (or standardised), centred, divided by its RMS
         # spread, so that tie_margin and tol mean the same on every data set. The networks see X
         # standardised, whatever the teacher's units: that only helps them train.
-        self.scaling = Scaling.teacher(X, config.standardize)
+        self.scaling, teacher_units = teacher_points(X, config)
         self.network_scaling = Scaling.standard(X)
-        self.data_points = self._tensor(self.scaling.transform(X))
+        self.data_points = self._tensor(teacher_units)
         self.points = self._tensor(self.network_scaling.transform(X))
         self._build_networks(*X.shape)
         self.space = None  # learned mode: the encoder's trainer
@@ -178,7 +167,8 @@ class _Run:
     def _initial_centroids(self, seed: int | None = None) -> torch.Tensor:
         points = self.teacher_points.double().cpu().numpy()
         config = self.config
-        return self._tensor(initial_centroids(points, config.n_clusters, config.init, self.rng, seed))
+        return self.teacher_points[torch.as_tensor(initial_rows(points, config.n_clusters, config.init,
+                                                                  self.rng, seed))].clone()
 
     def _restart_teacher(self) -> torch.Tensor:
         """K-Means from scratch in the settled space, best of several restarts.

@@ -171,6 +171,12 @@ def epoch(app) -> int:
     return feed.epoch_sent if feed is not None and feed.run is not None else 0
 
 
+def first_epoch(app):
+    """Step 0 (a new run's starting centroids), then Step: the run's first epoch."""
+    button(app, "Step").click().run()
+    button(app, "Step").click().run()
+
+
 def play_until_done(app, timeout=60.0):
     """AppTest's run_every timers never fire: drive the fragment with repeated runs."""
     deadline = time.monotonic() + timeout

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, button, epoch, packet, play_until_done, small_run
+from conftest import ROOT, button, epoch, first_epoch, packet, play_until_done, small_run
 
 from gankmeans import DivergenceError, train
 from ui import controls
@@ -32,13 +32,20 @@ def test_loads_without_exception(at):
     assert not at.exception
     assert epoch(at) == 0
     assert {"Train", "Pause", "Step", "Reset"} <= {b.label for b in at.button}
-    assert packet(at)["status"] == {"state": "idle", "max_epochs": 60}  # "0 / 60" before a run
+    assert packet(at)["status"] == {"state": "idle", "max_epochs": 100}  # "0 / 100" before a run
 
 
-def test_two_steps_read_epoch_two(at):
+def test_step_0_shows_the_starting_centroids_then_each_step_an_epoch(at):
+    button(at, "Step").click().run()  # Step 0: the k-means++ start, nothing trained
+    runner = at.session_state["runner"]
+    assert runner.status == "paused" and runner.n_frames == 0 and epoch(at) == 0
+    start = packet(at)["start"]
+    X = at.session_state["runner"].start_rows
+    assert start["epoch"] == 0 and len(start["centroids"]) == 4 == len(set(X))
     button(at, "Step").click().run()
+    assert "start" not in packet(at)  # sent once, with the run
     button(at, "Step").click().run()
-    assert epoch(at) == 2
+    assert epoch(at) == 2 and runner.n_frames == 2
     assert at.session_state["runner"].status == "paused"
     assert not at.exception
 
@@ -90,7 +97,7 @@ def test_each_tick_sends_new_epochs_and_repeats_only_the_last_few_rows(at):
 
 
 def test_a_player_that_lost_its_place_gets_everything_again(at):
-    button(at, "Step").click().run()
+    first_epoch(at)
     button(at, "Step").click().run()
     assert "scene" not in packet(at)
     at.session_state["feed"].request_sync()  # what the browser asks for when mounted afresh
@@ -148,7 +155,7 @@ def test_seed_preset_sets_the_seed_write_up_values(at):
 
 
 def test_control_change_resets_the_run_and_says_so(at):
-    button(at, "Step").click().run()
+    first_epoch(at)
     assert epoch(at) == 1
     at.slider(key="n_clusters").set_value(3).run()
     assert epoch(at) == 0
@@ -195,7 +202,7 @@ def test_divergence_shows_an_error_and_keeps_the_last_frame(at, own_pool):
 def test_a_training_process_that_dies_is_reported_and_reset_starts_a_new_one(at, own_pool):
     at.session_state["pool"] = own_pool
     small_run(at)
-    button(at, "Step").click().run()
+    first_epoch(at)
     assert epoch(at) == 1
     dying = own_pool.processes[0]
     dying.process.kill()
@@ -205,7 +212,7 @@ def test_a_training_process_that_dies_is_reported_and_reset_starts_a_new_one(at,
     assert any("stopped unexpectedly" in e.value for e in at.error)
     assert epoch(at) == 1  # the frames received stay
     button(at, "Reset").click().run()
-    button(at, "Step").click().run()
+    first_epoch(at)
     assert not at.exception and not at.error
     assert epoch(at) == 1
     assert own_pool.processes[0] is not dying and own_pool.processes[0].alive
@@ -247,6 +254,7 @@ def test_learning_rates_of_ten_stop_with_a_divergence_error(at):
 
 def test_a_converged_run_says_so(at):
     small_run(at, epochs=60)
+    at.slider(key="tie_margin").set_value(0.3)  # at 0.0 (the default) it does not converge by 60
     at.select_slider(key="tol").set_value(1e-2).run()
     button(at, "Train").click().run()
     play_until_done(at)
@@ -256,7 +264,7 @@ def test_a_converged_run_says_so(at):
 
 
 def test_a_rerun_with_no_new_epoch_sends_the_player_nothing_to_draw(at):
-    button(at, "Step").click().run()
+    first_epoch(at)
     assert [f["epoch"] for f in packet(at)["frames"]] == [1]
     at.run()
     assert packet(at)["frames"] == [] and packet(at)["rows"]["epoch"] in ([], [1])  # no new row
@@ -312,7 +320,7 @@ def test_bad_settings_show_an_error_not_an_exception(at):
 
 
 def test_comparison_panel_scores_every_method_on_the_same_data(at):
-    button(at, "Step").click().run()
+    first_epoch(at)
     at.toggle(key="compare").set_value(True).run()
     assert not at.exception
     table = at.dataframe[0].value
@@ -332,7 +340,7 @@ def test_comparison_shows_when_dbscan_left_every_point_as_noise(at):
 
 def test_digits_show_a_gallery_of_each_clusters_images(at):
     at.selectbox(key="dataset").set_value("digits").run()
-    button(at, "Step").click().run()
+    first_epoch(at)
     assert not at.exception
     charts = at.get("plotly_chart")
     assert any("sample images" in chart.proto.spec for chart in charts)
@@ -362,7 +370,7 @@ def labelled_csv(n: int = 90) -> bytes:
     (b"a,b\n1,2\n3,4\n5,6\n", "3 usable rows, fewer than K = 4"),
 ])
 def test_a_bad_file_shows_why_and_keeps_the_previous_data_and_run(at, content, reason):
-    button(at, "Step").click().run()
+    first_epoch(at)
     run, points = at.session_state["runner"], data_points(at)
     upload(at, "mine.csv", content)
     assert not at.exception
@@ -384,7 +392,7 @@ def _selected_dataset(app) -> str:
 
 def test_a_rejected_file_leaves_uploader_captions_and_data_naming_the_kept_file(at):
     upload(at, "groups.csv", labelled_csv())
-    button(at, "Step").click().run()
+    first_epoch(at)
     run, points = at.session_state["runner"], data_points(at)
     rows = [f"{i % 7},{i % 5}" for i in range(30)] + ["nan,1", "2,inf", ",3"]
     upload(at, "gaps.csv", ("a,b\n" + "\n".join(rows) + "\n").encode())
@@ -433,7 +441,7 @@ def test_a_csv_s_row_index_is_left_out_with_a_button_to_keep_it_that_resets_the_
     assert any(c.value == "Left out of training: **column 1**, an unnamed first column, as pandas writes its "
                "index." for c in at.caption)
     assert data_columns(at) == features
-    button(at, "Step").click().run()
+    first_epoch(at)
     assert epoch(at) == 1 and at.session_state["runner"].latest.centroids.shape == (3, 4)  # trained on 4
     button(at, "Keep column 1 as a feature").click().run()
     assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)
@@ -441,7 +449,7 @@ def test_a_csv_s_row_index_is_left_out_with_a_button_to_keep_it_that_resets_the_
     assert any("150 rows × 5 features" in c.value for c in at.caption)
     assert any("Trained on **column 1** too" in c.value for c in at.caption)
     assert not any(c.value.startswith("Left out") for c in at.caption)
-    button(at, "Step").click().run()
+    first_epoch(at)
     button(at, "Leave column 1 out again").click().run()
     assert "runner" not in at.session_state and data_columns(at) == features
 
@@ -509,7 +517,7 @@ def test_choosing_another_label_column_resets_the_run(at):
     content = b"a,b,c\n" + b"".join(f"{i * i % 11},{i * 3 % 7},{i % 2}\n".encode() for i in range(20))
     upload(at, "nums.csv", content)
     assert at.session_state["upload_label_choice"] == "(none)"
-    button(at, "Step").click().run()
+    first_epoch(at)
     at.selectbox(key="upload_label_choice").set_value("c").run()
     assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)
     assert at.session_state["n_clusters"] == 2 and len(data_points(at)) == 20

@@ -6,7 +6,7 @@ import base64
 
 import numpy as np
 import pytest
-from conftest import button, epoch, packet, small_run
+from conftest import button, epoch, first_epoch, packet, small_run
 
 from gankmeans import datasets, metrics, train
 from ui import controls
@@ -37,7 +37,7 @@ def test_the_learned_space_preset_separates_moons_and_sends_the_students_space(a
 
 
 def test_switching_the_teacher_space_resets_the_run_and_the_link_says_so(at):
-    button(at, "Step").click().run()
+    first_epoch(at)
     assert packet(at)["scene_key"] and "space" not in packet(at)["frames"][0]
     at.radio(key="teacher_space").set_value("learned").run()
     assert "runner" not in at.session_state and any("reset" in i.value for i in at.info)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import button, epoch, packet
+from conftest import button, epoch, first_epoch, packet
 
 from gankmeans import datasets
 
@@ -41,7 +41,7 @@ def test_wine_starts_standardised_and_the_k_means_panel_follows_the_switch(at):
 
 
 def test_changing_it_discards_the_run_like_any_model_control(at):
-    button(at, "Step").click().run()
+    first_epoch(at)
     assert epoch(at) == 1
     switch(at).set_value(True).run()
     assert epoch(at) == 0 and "runner" not in at.session_state

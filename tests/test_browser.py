@@ -56,6 +56,14 @@ def press(page, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
 
 
+def step_past_epoch_0(page) -> None:
+    """Step 0 (a new run's starting centroids, nothing trained), then Step: epoch 1."""
+    press(page, "Step")
+    expect(page.locator(".gk-panel-title").first).to_have_text("GANKMeans: epoch 0, the starting centroids",
+                                                               timeout=60_000)
+    press(page, "Step")
+
+
 def no_exception(page) -> bool:
     return page.locator("[data-testid='stException']").count() == 0
 
@@ -85,6 +93,11 @@ def test_the_live_chart_is_never_blank_never_remade_and_never_goes_back(app_serv
 
 def test_step_draws_exactly_one_epoch(app_server, page):
     open_app(page, app_server)
+    press(page, "Step")  # Step 0: the starting centroids over the grey points
+    expect(page.locator(".gk-panel-title").first).to_have_text("GANKMeans: epoch 0, the starting centroids",
+                                                               timeout=60_000)
+    shown = page.evaluate(LIVE)
+    assert shown["epoch"] == 0 and shown["points"] == 0  # none labelled yet
     for expected in (1, 2, 3):
         press(page, "Step")
         page.wait_for_function(f"({EPOCH_VALUE})() === {expected}", timeout=60_000)
@@ -100,7 +113,7 @@ RANGES = """() => { const layout = document.querySelector('.gk-panel .js-plotly-
 
 def test_zoom_survives_twenty_epochs_of_play(app_server, page):
     open_app(page, f"{app_server}/?speed=20&max_epochs=300&tol=0.0")
-    press(page, "Step")
+    step_past_epoch_0(page)
     page.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=60_000)
     # A drag with the zoom tool over the middle of the live panel's plot area.
     before = page.evaluate(RANGES)
@@ -124,12 +137,15 @@ def test_the_replay_opens_on_the_last_epoch_and_scrubs(app_server, page):
     press(page, "Train")
     slider = page.get_by_role("slider", name="Replay epoch")
     expect(slider).to_be_visible(timeout=60_000)
-    assert slider.input_value() == slider.get_attribute("max") == "11"  # 12 epochs kept, on the last
+    # Epoch 0 (the starting centroids) and the 12 epochs kept, on the last
+    assert slider.input_value() == slider.get_attribute("max") == "12"
     assert page.evaluate(LIVE)["epoch"] == page.evaluate(EPOCH_VALUE) == 12
     slider.focus()
     slider.press("Home")
+    page.wait_for_function(f"({EPOCH_VALUE})() === 0", timeout=10_000)
+    assert page.evaluate(LIVE) == {"epoch": 0, "points": 0}
+    slider.press("ArrowRight")
     page.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=10_000)
-    assert page.evaluate(LIVE)["epoch"] == 1
     slider.press("ArrowRight")
     page.wait_for_function(f"({EPOCH_VALUE})() === 2", timeout=10_000)
     assert page.locator(".gk-timeline-label").inner_text().startswith("epoch 2")
@@ -191,7 +207,7 @@ CUT_TEXT = """() => [...document.querySelectorAll('.gk-metric-value, .gk-panel-t
 def test_every_number_and_title_is_readable_on_a_1024_pixel_projector(app_server, page):
     page.set_viewport_size({"width": 1024, "height": 768})
     open_app(page, f"{app_server}/?max_epochs=5000&n_samples=20000")
-    press(page, "Step")
+    step_past_epoch_0(page)
     page.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=60_000)
     values = page.locator(".gk-metric-value").all_inner_texts()
     assert len(values) == 7 and values[0] == "1 / 5000"
@@ -273,7 +289,7 @@ def test_the_title_metrics_and_live_chart_fit_a_projector_with_the_sidebar_open(
         app_server, page, tmp_path, size, curves_too):
     page.set_viewport_size({"width": size[0], "height": size[1]})
     open_app(page, app_server)
-    press(page, "Step")
+    step_past_epoch_0(page)
     page.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=60_000)
     page.evaluate("() => window.scrollTo(0, 0)")
     fold = page.evaluate(FOLD)
@@ -295,7 +311,7 @@ ASPECTS = """() => [...document.querySelectorAll('.gk-panel .js-plotly-plot')].m
 def test_learned_panels_keep_one_unit_as_long_on_both_axes(app_server, page):
     page.set_viewport_size({"width": 1024, "height": 768})
     open_app(page, f"{app_server}/?dataset=moons&n_clusters=2&teacher_space=learned")
-    press(page, "Step")
+    press(page, "Step")  # learned mode has no epoch 0: its teacher's space comes with epoch 1
     page.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=60_000)
     aspects = page.evaluate(ASPECTS)
     kept = [(x, y) for x, y, anchored in aspects if anchored]
@@ -313,7 +329,7 @@ def test_the_page_and_every_chart_follow_the_theme(app_server, browser, tmp_path
     tab = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     try:
         open_app(tab, app_server)
-        press(tab, "Step")
+        step_past_epoch_0(tab)
         tab.wait_for_function(f"({EPOCH_VALUE})() === 1", timeout=60_000)
         colours = tab.evaluate(COLOURS)
         tab.screenshot(path=tmp_path / f"theme_{scheme}.png")

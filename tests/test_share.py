@@ -89,3 +89,28 @@ def test_a_classroom_link_can_hide_the_switch():
     at = opened({"dataset": "wine", "standardize": "false", "hide": "standardize"})
     assert not at.exception and "standardize" not in [t.key for t in at.toggle]
     assert at.session_state["standardize"] is False
+
+
+def test_a_link_s_data_set_sets_k_as_the_menu_does_unless_the_link_gives_k():
+    assert opened({"dataset": "digits"}).session_state["n_clusters"] == 10
+    assert opened({"dataset": "moons"}).session_state["n_clusters"] == 2
+    assert opened({"dataset": "digits", "n_clusters": "6"}).session_state["n_clusters"] == 6
+    assert opened({"seed": "3"}).session_state["n_clusters"] == controls.DEFAULTS["n_clusters"]
+
+
+def test_a_link_s_warning_stays_over_reruns_and_clears_once_a_control_changes():
+    at = opened({"noise": "7", "hide": "tie_margin"})
+    assert any("noise=7" in w.value for w in at.warning)
+    at.run()  # a rerun with nothing changed (a fragment tick, a click elsewhere): still there
+    assert any("noise=7" in w.value for w in at.warning)
+    at.slider(key="n_clusters").set_value(3).run()
+    assert not any("could not be used" in w.value for w in at.warning)
+    at.slider(key="n_clusters").set_value(4).run()  # back as linked: the warning stays gone
+    assert not at.warning and at.session_state["tie_margin"] == controls.DEFAULTS["tie_margin"]
+
+
+def test_hidden_controls_are_named_with_their_values_under_fixed_by_this_link():
+    at = opened({"tie_margin": "0.5", "n_clusters": "3", "hide": "tie_margin,n_clusters"})
+    fixed = [c.value for c in at.sidebar.caption if "Fixed by this link" in c.value]
+    assert fixed == ["**Fixed by this link:** tie margin = 0.5, K = 3."]
+    assert not any("Fixed by this link" in c.value for c in opened({"tie_margin": "0.5"}).caption)

@@ -13,12 +13,13 @@ DATA_KEYS = ("dataset", "n_samples", "noise", "seed")
 MODEL_KEYS = ("n_clusters", "max_epochs", "lr_student", "lr_discriminator", "hidden", "batch_size",
               "discriminator", "tie_margin", "teacher_weight", "handover", "handover_epoch", "init", "tol",
               "standardize", "teacher_space", "n_neighbors")
+# The model's defaults are TrainConfig()'s, so that a file scores the same in the app, the library
+# and the command line (docs/design-notes.md, "One set of defaults"); "handover_epoch" is the app's.
+_LIBRARY = TrainConfig()
 DEFAULTS = {
     "dataset": "blobs", "n_samples": 500, "noise": 0.15, "seed": 0,
-    "n_clusters": 4, "max_epochs": 60, "lr_student": 3e-3, "lr_discriminator": 3e-3, "hidden": 32,
-    "batch_size": "auto", "discriminator": "conditional", "tie_margin": 0.3, "teacher_weight": 0.0,
-    "handover": "never", "handover_epoch": 30, "init": "k-means++", "tol": 1e-4,
-    "standardize": False, "teacher_space": "input", "n_neighbors": 10,
+    **{key: getattr(_LIBRARY, key) for key in MODEL_KEYS if key != "handover_epoch"},
+    "handover_epoch": 30,
     "speed": "5", "heatmap": True, "compare": False, "preset": "Custom",
 }
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -27,6 +28,8 @@ HIDDEN_SIZES = (4, 8, 16, 32, 64, 128, 256)
 TOLERANCES = (0.0, 1e-5, 1e-4, 1e-3, 1e-2)
 SPEEDS = ("1", "2", "5", "10", "20", "50", "max")
 HANDOVERS = ("never", "at epoch", "auto")
+# The learned-space presets were measured with these (benchmarks/bench_spirals.py, the README's lessons).
+LEARNED_RUN = {"tie_margin": 0.3, "max_epochs": 60}
 PRESETS = {
     "Custom": {},
     # The seed write-up's own run: 100 integer grid points, K = 4, lr 1e-4, a label-only
@@ -34,20 +37,24 @@ PRESETS = {
     "Seed original": {"dataset": "seed", "n_samples": 100, "n_clusters": 4, "max_epochs": 100,
                       "lr_student": 1e-4, "lr_discriminator": 1e-4, "discriminator": "label",
                       "init": "random", "batch_size": 1, "tie_margin": 0.0},
-    "Wide tie margin": {"dataset": "blobs", "noise": 0.12, "tie_margin": 0.6, "max_epochs": 80},
-    "Handover": {"dataset": "blobs", "teacher_weight": 0.5, "handover": "auto", "max_epochs": 100},
+    # Lessons 2 and 3 are watched: they run every epoch (no early stop) at 2 epochs a second.
+    "Wide tie margin": {"dataset": "blobs", "noise": 0.12, "tie_margin": 0.6, "max_epochs": 40, "tol": 0.0,
+                        "speed": "2"},
+    "Handover": {"dataset": "blobs", "teacher_weight": 0.5, "handover": "auto", "max_epochs": 40,
+                 "tie_margin": 0.3, "tol": 0.0, "speed": "2"},
     "Moons": {"dataset": "moons", "noise": 0.08, "n_clusters": 2, "tie_margin": 0.4, "max_epochs": 80},
     # The student's learned space, where K-Means' distance fails in the input.
-    "Moons, learned space": {"dataset": "moons", "noise": 0.08, "n_clusters": 2, "teacher_space": "learned"},
+    "Moons, learned space": {"dataset": "moons", "noise": 0.08, "n_clusters": 2, "teacher_space": "learned",
+                             **LEARNED_RUN},
     "Circles, learned space": {"dataset": "circles", "noise": 0.05, "n_clusters": 2,
-                               "teacher_space": "learned"},
+                               "teacher_space": "learned", **LEARNED_RUN},
     "Anisotropic, learned space": {"dataset": "anisotropic", "noise": 0.05, "n_clusters": 3,
-                                   "teacher_space": "learned"},
+                                   "teacher_space": "learned", **LEARNED_RUN},
     # At noise 0.05 the arms' neighbour graphs touch. At 0.03 one sample in five (seed 4) has an
     # arm that a sampling gap all but cuts, which every neighbour method cuts there; at 0.02 the
     # learned space separates the arms on every seed tried (benchmarks/bench_spirals.py).
     "Spirals, learned space": {"dataset": "spirals", "noise": 0.02, "n_clusters": 2,
-                               "teacher_space": "learned"},
+                               "teacher_space": "learned", **LEARNED_RUN},
 }
 SPACES = {"input": "input (K-Means)", "learned": "learned (student)"}
 # Standardise features by default only where columns are in different units: wine among the named
@@ -105,8 +112,13 @@ def _forget_edited_preset() -> None:
 
 def _dataset_changed() -> None:
     name = st.session_state["dataset"]
-    st.session_state["n_clusters"] = datasets.NATURAL_K.get(name) or upload.natural_k()
+    st.session_state["n_clusters"] = natural_k(name)
     st.session_state["standardize"] = standardize_default(name)
+
+
+def natural_k(name: str) -> int:
+    """The K that choosing a data set sets: its number of groups (the file's label classes)."""
+    return datasets.NATURAL_K.get(name) or upload.natural_k()
 
 
 def standardize_default(name: str) -> bool:
@@ -131,6 +143,26 @@ def _standardize_note(name: str) -> str:
 
 def _regenerate() -> None:
     st.session_state["seed"] = (int(st.session_state["seed"]) + 1) % 2**31  # the input's maximum is 2**31 - 1
+
+
+# What the sidebar calls each control a link can fix (the *Fixed by this link* caption).
+LABELS = {
+    "dataset": "data set", "n_samples": "points", "noise": "noise", "seed": "seed", "n_clusters": "K",
+    "max_epochs": "max epochs", "lr_student": "student learning rate",
+    "lr_discriminator": "discriminator learning rate", "hidden": "hidden size", "batch_size": "batch size",
+    "discriminator": "discriminator", "tie_margin": "tie margin", "teacher_weight": "teacher weight",
+    "handover": "handover", "handover_epoch": "handover epoch", "init": "initial centroids",
+    "tol": "stop early", "standardize": "standardise features", "teacher_space": "teacher's space",
+    "n_neighbors": "neighbours per point", "speed": "speed", "heatmap": "decision regions",
+}
+
+
+def fixed_caption() -> None:
+    """Name the controls a classroom link hides, with their values, so none vanishes unexplained."""
+    hidden = st.session_state.get("hidden_controls", ())
+    if hidden:
+        fixed = ", ".join(f"{LABELS[key]} = {st.session_state[key]}" for key in hidden)
+        st.caption(f"**Fixed by this link:** {fixed}.")
 
 
 def shown(key: str) -> bool:
@@ -269,6 +301,7 @@ def sidebar(status: str, actions: dict):
     with st.sidebar:
         st.selectbox("Preset", list(PRESETS), key="preset", on_change=_apply_preset,
                      help="One click sets a known configuration.")
+        fixed_caption()
         slot = sidebar_run(status, actions)
         sidebar_data()
         sidebar_model()

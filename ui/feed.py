@@ -1,12 +1,13 @@
 """What one session's player has been sent, and its next packet: what it has not seen yet.
 
-A packet (see gankmeans/player/player.js, ``Player.apply``) holds the scene when it is new, the
-metric rows from ``base`` on, a few new epochs to animate, the run's status and, once the run has
-ended, the frames kept for the replay. Packets get lost: Streamlit drops the unsent messages of
-an interrupted script run, and a busy page is handed only the newest of the packets that arrived
-since it last drew (in the 20-session load test most were). So each packet repeats the rows of
-the few packets before it, and a player that still finds a gap (``base`` after the rows it
-holds), was mounted afresh, or finished without its replay asks for a full resend ("sync").
+A packet (see gankmeans/player/player.js, ``Player.apply``) holds the scene when it is new, a new
+run's starting centroids (epoch 0), the metric rows from ``base`` on, a few new epochs to animate,
+the run's status and, once the run has ended, the frames kept for the replay. Packets get lost:
+Streamlit drops the unsent messages of an interrupted script run, and a busy page is handed only the
+newest of the packets that arrived since it last drew (in the 20-session load test most were). So
+each packet repeats the rows of the few packets before it, and a player that still finds a gap
+(``base`` after the rows it holds), was mounted afresh, or finished without its replay asks for a
+full resend ("sync").
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ class Feed:
             self.kmeans_map = np.asarray(view["kmeans_map"])
             packet["kmeans_map"] = self.kmeans_map.tolist()
         if runner is not None:
+            if sync and runner.start_rows is not None:
+                packet["start"] = player.start_delta(view["X2"], runner.start_rows)
             self._run_part(packet, runner, view, sync)
         else:  # before a run: its length as the controls set it
             packet["status"] = {"state": "idle", "max_epochs": view["max_epochs"]}

@@ -10,6 +10,7 @@ import weakref
 from contextlib import contextmanager
 
 from gankmeans import Frame, TrainConfig
+from gankmeans.seeding import starting_rows
 
 from .frames import FrameStore
 from .pool import Pool
@@ -49,6 +50,11 @@ class Runner:
         self._store = FrameStore(y_true)
         self._queued = 0  # place in line for a training slot (0: not waiting)
         self.train_seconds = 0.0  # spent training the epochs received (not paused, not drawing)
+
+
+        # Epoch 0: the rows the teacher starts on, drawn before the first epoch (the same ones the
+        # process's train() starts from: seeding.starting_rows). None in learned mode.
+        self.start_rows = _start_rows(X, config)
         self.id = uuid.uuid4().hex
         self._lock = threading.Lock()  # the lane and the frame list
         self._frozen = False  # inside frozen(): reads do not take in new frames
@@ -138,6 +144,14 @@ class Runner:
             self._status, self._queued = PAUSED, 0
             self._send("pause", wait=True)
 
+    def show_start(self) -> bool:
+        """Step 0: pause a new run on its starting centroids, training nothing; False where there
+        are none to show (learned mode) or the run has begun."""
+        if self.status != IDLE or self.start_rows is None:
+            return False
+        self._status = PAUSED
+        return True
+
     def step(self) -> None:
         """Advance exactly one epoch and wait for it; ignored while playing or done."""
         if self.status in (IDLE, PAUSED):
@@ -200,3 +214,10 @@ class Runner:
     def _end(self, status: str, message: str | None = None) -> None:
         self._status, self.error = status, message
         self._lane.close()  # the process has let the run go already; the lane stops listening
+
+
+def _start_rows(X, config: TrainConfig):
+    try:
+        return starting_rows(X, config)
+    except ValueError:  # bad data: the process says why, as the run's error
+        return None

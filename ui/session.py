@@ -75,9 +75,11 @@ def on_train() -> None:
     current = _current_or_new()
     if current is not None:
         current.play()
-        # Let the rerun that follows this click already show epoch 1 (typically ~20 ms away)
-        # instead of waiting a fragment tick; this wait happens once, at the start.
-        current.wait_for_frame(FIRST_FRAME_WAIT)
+        # Let the rerun that follows this click already show an epoch: the starting centroids
+        # (epoch 0) where the run has them, or else epoch 1 (typically ~20 ms away), instead of
+        # waiting a fragment tick; this wait happens once, at the start.
+        if current.start_rows is None:
+            current.wait_for_frame(FIRST_FRAME_WAIT)
 
 
 def sweep():
@@ -105,8 +107,10 @@ def on_reset() -> None:
 
 
 def on_step() -> None:
+    fresh = runner() is None or runner().done
     current = _current_or_new()
-    if current is not None:
+    # A new run's first Step is Step 0: its starting centroids, before any epoch.
+    if current is not None and not (fresh and current.show_start()):
         current.step()
 
 

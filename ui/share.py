@@ -114,7 +114,8 @@ def parse(query: dict[str, str]) -> tuple[dict, list[str]]:
 
 
 def restore_once() -> list[str]:
-    """Set the controls from the URL on a session's first run; returns the notes to show.
+    """Set the controls from the URL on a session's first run; returns the notes to show, until
+    the user changes a control.
 
     Controls a classroom link hides are not drawn, and Streamlit forgets the value of a widget
     it did not draw, so their linked values are pinned and set again on every run.
@@ -122,14 +123,19 @@ def restore_once() -> list[str]:
     if "url_notes" not in st.session_state:
         query = {key: st.query_params[key] for key in st.query_params}
         values, notes = parse(query)
-        if "dataset" in values and "standardize" not in values:  # as choosing the data set does
-            values["standardize"] = c.standardize_default(values["dataset"])
+        if "dataset" in values:  # as choosing the data set does, unless the link says otherwise
+            values.setdefault("n_clusters", c.natural_k(values["dataset"]))
+            values.setdefault("standardize", c.standardize_default(values["dataset"]))
         hidden, hide_notes = parse_hidden(query.get(HIDE, ""))
         st.session_state.update(values)
         st.session_state["hidden_controls"] = hidden
         st.session_state["pinned"] = {key: st.session_state[key] for key in hidden}
         st.session_state["url_notes"] = notes + hide_notes
     st.session_state.update(st.session_state["pinned"])
+    if "linked_values" not in st.session_state:
+        st.session_state["linked_values"] = c.values()
+    elif st.session_state["url_notes"] and st.session_state["linked_values"] != c.values():
+        st.session_state["url_notes"] = []  # the user has changed something: the notes are old news
     return st.session_state["url_notes"]
 
 

@@ -70,7 +70,9 @@ class Job:
         self.bounds = plot_bounds(X) if X.shape[1] == 2 else None
         self.grid_at = -float("inf")
         self.unread = 0  # frames sent that the session has not taken yet
-        self.started = self.due = 0.0  # the last epoch's start; the next may start at `due`
+        self.started = 0.0  # the last epoch's start; the next may start at `due`
+        # The page shows the starting centroids (epoch 0) first: epoch 1 comes an epoch's time later.
+        self.due = time.monotonic() + 1.0 / speed if speed else 0.0
         self.contact = time.monotonic()
         self.place = 0  # the place in line last told to the session (0: training)
 

@@ -170,6 +170,12 @@ def epoch_delta(frame, X2, sample, grid: bytes | None = None, embedding: bool = 
     return rounded(delta)
 
 
+def start_delta(X2, rows) -> dict:
+    """Epoch 0 for the player: the centroids a run starts on (``seeding.starting_rows``), on the
+    plot axes; the points have no labels yet."""
+    return rounded({"epoch": 0, "centroids": np.asarray(X2)[np.asarray(rows)]})
+
+
 METRIC_COLUMNS = ("epoch", "d_loss", "g_loss", "agreement", "inertia", "student_share", "ari", "nmi")
 
 

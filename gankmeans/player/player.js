@@ -85,6 +85,7 @@ export class Player {
       changed = true;
     }
     if (packet.rows && !this.appendRows(packet)) return this.askSync();
+    if (packet.start) this.setStart(packet.start);
     for (const delta of packet.frames || []) this.queue.push(await this.decode(delta));
     this.animate();
     if (packet.status && JSON.stringify(packet.status) !== JSON.stringify(this.status)) {
@@ -142,11 +143,20 @@ export class Player {
     this.queue = [];
     this.current = null;
     this.replay = null;
+    this.start = null;
     this.grid = this.lastSpace = null;
     this.skipped = 0;
     this.status = {state: "idle", max_epochs: this.status.max_epochs};
     this.live.resetTrail();
     this.timeline.hide();
+  }
+
+  // Epoch 0, the centroids the run starts on over the unlabelled points: drawn first when the run
+  // is new (not when a resend finds it under way), and first in its replay.
+  setStart(start) {
+    this.start = {epoch: 0, phase: "teacher", labels: null, student: null, centroids: start.centroids,
+                  grid: null, space: null, arrived: performance.now()};
+    if (!this.current && this.rows.epoch.length <= 1) this.queue.push(this.start);
   }
 
   // Rows from packet.base on; a packet repeats the rows of the few before it, so a lost packet
@@ -176,6 +186,7 @@ export class Player {
     this.grid = this.lastSpace = null;
     this.replay = [];
     for (const delta of deltas) this.replay.push(await this.decode(delta));
+    if (this.start && this.replay.length && this.replay[0].epoch > 0) this.replay.unshift(this.start);
     this.queue = [];
     if (this.replay.length) this.timeline.load(this.replay.map(frame => frame.epoch));
   }
@@ -212,7 +223,8 @@ export class Player {
   draw(frame, {trail, curves}) {
     this.current = frame;
     const grid = this.showRegions ? frame.grid : null;
-    this.live.setTitle(`GANKMeans: epoch ${frame.epoch}, ${frame.phase} phase`);
+    this.live.setTitle(frame.epoch ? `GANKMeans: epoch ${frame.epoch}, ${frame.phase} phase`
+                                    : "GANKMeans: epoch 0, the starting centroids");
     this.live.draw({labels: frame.labels, student: frame.student, centroids: frame.centroids, grid,
                     extendTrail: trail});
     if (this.space && frame.space) {
