@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import button, play_until_done
+from conftest import button, first_epoch, play_until_done
 
 from ui import controls, explore
 
@@ -86,9 +86,9 @@ def test_train_waits_while_a_sweep_trains_and_pause_and_reset_stop_it(at):
     ("2, 2", 1, "2 is given twice"),
 ])
 def test_bad_input_says_what_is_wrong_and_loses_nothing(at, values, seeds, message):
-    button(at, "Step").click().run()
+    first_epoch(at)
     run = at.session_state["runner"]
-    sweep_inputs(at, values=values, seeds=seeds, epochs=60)
+    sweep_inputs(at, values=values, seeds=seeds, epochs=controls.DEFAULTS["max_epochs"])  # the run stays
     button(at, "Run sweep").click().run()
     assert not at.exception
     assert any(e.value.startswith("Cannot run this sweep") and message in e.value for e in at.error)

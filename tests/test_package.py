@@ -77,7 +77,7 @@ def test_requirements_install_the_checkout_plus_the_apps_own_dependencies():
     lines = [line for line in lines if line]
     assert "-e ." in lines
     app_only = _requirement_names(line for line in lines if line != "-e .")
-    assert app_only == {"streamlit"}
+    assert app_only == {"streamlit", "threadpoolctl"}
     # nothing the library declares is declared a second time, with a second version
     assert not app_only & _requirement_names(PYPROJECT["project"]["dependencies"])
 
