@@ -198,8 +198,9 @@ def warm_up(browser, url: str) -> None:
     page = context.new_page()
     page.goto(url)
     page.wait_for_selector(APP_READY, timeout=300_000)
-    page.get_by_role("button", name="Step", exact=True).click()
-    page.wait_for_function(f"({EPOCH})() === 1", timeout=300_000)
+    for epoch in (0, 1):  # Step 0 shows the starting centroids; the next Step trains epoch 1
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.wait_for_function(f"({EPOCH})() === {epoch}", timeout=300_000)
     context.close()
 
 
