@@ -84,12 +84,16 @@ def main() -> None:
                         help="torch threads (default 1: the app's training process uses one)")
     parser.add_argument("--clicks", type=int, default=10, help="clicks timed per page state")
     parser.add_argument("--no-page", action="store_true", help="skip the app's page response table")
+    parser.add_argument("--page-only", action="store_true", help="only the app's page response table")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print("Command: python benchmarks/bench_sweep.py " + " ".join(sys.argv[1:]))
     print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"torch {torch.__version__} ({torch.get_num_threads()} thread(s)), CPU")
     print(f"Before: {load_text()}\n")
+    if args.page_only:
+        page_table(args.clicks)
+        return
     print(f"sweep(moons, N = {N_SAMPLES}, K = 2, {PARAMETER} = {VALUES}, seeds = {list(SEEDS)}): "
           f"{len(VALUES) * len(SEEDS)} runs of up to 100 epochs (default TrainConfig), best of "
           f"{args.repeats}; single runs: the same 15 configurations through train() alone.\n")
