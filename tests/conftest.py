@@ -129,6 +129,16 @@ def browser():
         launched.close()
 
 
+@pytest.fixture
+def page(browser, request):
+    """A fresh tab (its own Streamlit session), closed afterwards; a test module may set VIEWPORT
+    (width, height), as the lessons do for a projector's 1024x768."""
+    width, height = getattr(request.module, "VIEWPORT", (1400, 1000))
+    tab = browser.new_page(viewport={"width": width, "height": height})
+    yield tab
+    tab.close()
+
+
 # --- AppTest: the app without a browser, shared by tests/test_app*.py ---------------------------
 
 APP = str(ROOT / "app.py")
@@ -163,6 +173,13 @@ def button(app, label):
 def packet(app) -> dict:
     """What the last script run handed the player element (the browser receives it as is)."""
     return json.loads(app.get("bidi_component")[0].proto.json)
+
+
+def player_scene(app) -> dict:
+    """The scene the player holds: resent on request, as a remounted player would ask."""
+    app.session_state["feed"].request_sync()
+    app.run()
+    return packet(app)["scene"]
 
 
 def epoch(app) -> int:

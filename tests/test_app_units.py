@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import button, epoch, first_epoch, packet
+from conftest import button, epoch, first_epoch, player_scene
 
 from gankmeans import datasets
 
 
 def kmeans_title(app) -> str:
     """Plain K-Means' panel as the player titles it: its scaling and ARI (gankmeans/player/player.js)."""
-    app.session_state["feed"].request_sync()  # the scene goes out again, with the panel
-    app.run()
-    panel = packet(app)["scene"]["kmeans"]
+    panel = player_scene(app)["kmeans"]
     return f"ARI {panel['ari']:.3f} {panel['note']}"
 
 
