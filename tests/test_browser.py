@@ -37,14 +37,6 @@ WATCH_LIVE = """async (ms) => {
   return shown; }""".replace("LIVE", LIVE)
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh tab (its own Streamlit session), closed afterwards."""
-    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-    yield tab
-    tab.close()
-
-
 def open_app(page, url: str) -> None:
     """Load the app and wait until it has run and the player shows epoch 0."""
     page.goto(url)

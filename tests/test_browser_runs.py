@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import pytest
 from conftest import APP_READY
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -17,13 +18,6 @@ EPOCH_VALUE = """() => {
 METRICS = """() => Object.fromEntries([...document.querySelectorAll('.gk-metric')]
   .map(cell => [cell.dataset.metric, cell.querySelector('.gk-metric-value').textContent]))"""
 EPOCHS = 6
-
-
-@pytest.fixture
-def page(browser):
-    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-    yield tab
-    tab.close()
 
 
 def train_to_the_end(page) -> dict:
@@ -67,7 +61,7 @@ def test_a_run_restored_from_the_table_ends_with_the_original_s_metrics(app_serv
     page.get_by_role("button", name="Restore", exact=True).click()
     page.wait_for_selector(APP_READY)
     page.wait_for_function("() => /[?&]seed=2(&|$)/.test(location.search)", timeout=30_000)
-    assert page.get_by_label("Random seed", exact=True).input_value() == "2"
+    expect(page.get_by_label("Random seed", exact=True)).to_have_value("2")  # the box follows the URL
     page.wait_for_function(f"({EPOCH_VALUE})() === 0", timeout=30_000)
     restored = train_to_the_end(page)
     assert restored == original

@@ -10,14 +10,6 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh tab (its own Streamlit session), closed afterwards."""
-    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-    yield tab
-    tab.close()
-
-
 def upload(page, name: str, content: bytes) -> None:
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
         {"name": name, "mimeType": "text/csv", "buffer": content})

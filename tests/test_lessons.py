@@ -25,16 +25,10 @@ CURVES = """() => { const plot = document.querySelector('.gk-curves-plot');
   if (!agreement) return {epochs: [], agreement: [], marks: []};  // a new run's curves, not drawn yet
   return {epochs: agreement.x, agreement: agreement.y,
           marks: (plot.layout.annotations || []).map(a => [a.text, a.x])}; }"""
+# Followed as a lecturer shows them: on a projector's screen.
+VIEWPORT = (1024, 768)
 FINISHED = ("() => /^(Finished|Converged)/.test("
             "document.querySelector('.gk-progress-text')?.textContent || '')")
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh tab (its own Streamlit session), closed afterwards."""
-    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-    yield tab
-    tab.close()
 
 
 def metric(page, key: str) -> str:
