@@ -118,7 +118,8 @@ def test_a_finished_run_offers_its_three_exports(at):
     runner = at.session_state["runner"]
     assert len(pd.read_csv(io.StringIO(files["csv"]))) == len(runner.latest.labels)
     assert len(json.loads(files["json"])["epochs"]) == runner.n_frames
-    page = json.loads(re.search(r"id='gk-data'>(.*?)</script>", files["html"], re.S)[1])
+    html = files["html"]()  # made when the button is clicked
+    page = json.loads(re.search(r"id='gk-data'>(.*?)</script>", html, re.S)[1])
     assert [d["epoch"] for d in page["replay"]] == [1, 2, 3]  # the run, in the app's own player
     assert page["scene"]["kmeans"] and "GANKMeans on blobs: K = 4" in page["scene"]["title"]
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -70,3 +72,29 @@ def test_a_run_restored_from_the_table_ends_with_the_original_s_metrics(app_serv
     for column in ("epochs", "inertia", "ari", "nmi", "agreement", "student_share"):
         assert table.loc[3, column] == table.loc[1, column]
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def download(page, label: str) -> bytes:
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=label).click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_a_finished_run_s_three_downloads_are_this_run_and_rerun_nothing(app_server, page):
+    page.goto(f"{app_server}/?max_epochs={EPOCHS}&speed=max&tol=0.0&seed=3")
+    page.wait_for_selector(APP_READY, timeout=60_000)
+    page.wait_for_function(f"({EPOCH_VALUE})() === 0", timeout=60_000)
+    shown = train_to_the_end(page)
+    page.evaluate("""() => { window.__runs = 0; new MutationObserver(() => {
+        if (document.querySelector("[data-test-script-state='running']")) window.__runs += 1;
+      }).observe(document.body, {subtree: true, attributes: true}); }""")
+    summary = json.loads(download(page, "Run summary (JSON)"))
+    assignments = pd.read_csv(io.BytesIO(download(page, "Assignments (CSV)")))
+    replay = download(page, "Replay (HTML)").decode()  # made on the click (deferred)
+    assert [row["epoch"] for row in summary["epochs"]] == list(range(1, EPOCHS + 1))
+    assert f"{summary['epochs'][-1]['inertia']:,.1f}" == shown["inertia"]
+    assert summary["config"]["random_state"] == 3 and len(assignments) == 500
+    k = summary["config"]["n_clusters"]
+    assert set(assignments["cluster"]) == set(range(k))
+    assert f"GANKMeans on blobs: K = {k}, seed 3" in replay and "Plotly" in replay
+    assert page.evaluate("window.__runs") == 0  # no download reran the page

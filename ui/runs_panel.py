@@ -73,7 +73,8 @@ def panel() -> None:
                             format_func=lambda n: runs.get(n).label())
     right.button("Restore", key="runs_restore", on_click=_restore_run, args=(chosen,), width="stretch",
                  help="Put this run's settings back into the controls and the link; Train repeats it.")
-    st.download_button("Runs (CSV)", runs.csv(), "gankmeans_runs.csv", "text/csv", key="download_runs")
+    st.download_button("Runs (CSV)", runs.csv(), "gankmeans_runs.csv", "text/csv", key="download_runs",
+                       on_click="ignore")  # no rerun: see ui.view.downloads
     pair = st.multiselect("Compare two runs side by side", numbers, key="runs_compare", max_selections=2,
                           format_func=lambda n: runs.get(n).label(), placeholder="Choose two runs")
     entries = [runs.get(n) for n in pair if runs.get(n) is not None]

@@ -120,7 +120,14 @@ def _rerun_after_this_tick() -> None:
 
 
 def downloads(dataset, controls: dict) -> None:
-    """The finished run's exports: assignments (CSV), config and metrics (JSON), replay (HTML)."""
+    """The finished run's exports: assignments (CSV), config and metrics (JSON), replay (HTML).
+
+    A click reruns nothing (``on_click="ignore"``). A rerun would drop the page's file references
+    while it ran, and under a class's load another session's script could delete the file before
+    the browser fetched it (measured: 15 of 20 pages got no download). The replay page (~5 MB, with
+    plotly.js inside) is made only when asked for, in Streamlit's download thread, from what this
+    run drew.
+    """
     runner = session.runner()
     if runner is None or not runner.done or runner.n_frames == 0:
         return
@@ -129,36 +136,42 @@ def downloads(dataset, controls: dict) -> None:
         files = {
             "csv": export.assignments_csv(dataset.X, runner.latest, dataset.columns),
             "json": export.run_json(runner.config, [runner.latest], dataset.info, dataset.y, runner.metrics),
-            "html": _replay_page(runner, dataset, controls),
+            "html": _replay_page(runner, dataset, _scene(dataset, controls), _kmeans(dataset, controls)[0]),
         }
         cached = st.session_state["exports"] = (runner, files)
     files = cached[1]
     csv_column, json_column, html_column = st.columns(3)
     # Short labels: at 1,024 px a column is about 180 px wide, and longer ones were cut off.
     csv_column.download_button("Assignments (CSV)", files["csv"], "gankmeans_assignments.csv",
-                               "text/csv", key="download_csv",
+                               "text/csv", key="download_csv", on_click="ignore",
                                help="Every point's features, its cluster, who decided it, and the "
                                     "teacher's and the student's labels")
     json_column.download_button("Run summary (JSON)", files["json"], "gankmeans_run.json",
-                                "application/json", key="download_json",
+                                "application/json", key="download_json", on_click="ignore",
                                 help="The settings, the data set, and every epoch's metrics")
     html_column.download_button("Replay (HTML)", files["html"], "gankmeans_replay.html",
-                                "text/html", key="download_html",
+                                "text/html", key="download_html", on_click="ignore",
                                 help="The player above as one file: it replays the run offline, no server")
 
 
-def _replay_page(runner, dataset, controls: dict) -> str:
-    """The offline page: this run in the same player, with the same panels."""
+def _replay_page(runner, dataset, scene: dict, kmeans_labels):
+    """The offline page of this run, in the same player with the same panels: a function that
+    makes it, called by Streamlit when the button is clicked (outside the script: it reads no
+    session state)."""
+    # What the page needs of the run, taken here, in the script thread.
     frames, grids = zip(*runner.replay_frames(), strict=True)
-    scene = _scene(dataset, controls)
-    labels, _ = _kmeans(dataset, controls)
-    payload = page.replay_payload(
-        dataset.X2, frames, dataset.sample, dataset.axes, rows=runner.metrics,
-        max_epochs=runner.config.max_epochs, y_true_known=dataset.y is not None, kmeans=scene["kmeans"],
-        title=scene["title"], grids=grids if dataset.X.shape[1] == 2 else None)
-    payload["kmeans_map"] = metrics.match_labels(labels, runner.latest.labels,
-                                                 len(runner.latest.centroids)).tolist()
-    return page.standalone_html(payload, scene["title"])
+    rows, latest, max_epochs = runner.metrics, runner.latest, runner.config.max_epochs
+
+    def make() -> str:
+        payload = page.replay_payload(
+            dataset.X2, frames, dataset.sample, dataset.axes, rows=rows, max_epochs=max_epochs,
+            y_true_known=dataset.y is not None, kmeans=scene["kmeans"], title=scene["title"],
+            grids=grids if dataset.X.shape[1] == 2 else None)
+        payload["kmeans_map"] = metrics.match_labels(kmeans_labels, latest.labels,
+                                                     len(latest.centroids)).tolist()
+        return page.standalone_html(payload, scene["title"])
+
+    return make
 
 
 def comparison(dataset, controls: dict) -> None:
