@@ -67,9 +67,13 @@ _ELEMENT = st.components.v2.component(
     isolate_styles=False)
 
 
+def _next_tick() -> None:
+    """The player took its packet and asks for the next: the fragment's rerun is the tick."""
+
+
 def show(packet: dict, feed) -> None:
-    """Hand the player its next packet (see ui.feed.Feed.packet)."""
+    """Hand the player its next packet (see ui.feed.Feed.packet and ui.view.live_panel)."""
     # A keyed container keeps the element's identity (one mount per session) when blocks before
     # it appear or disappear; a remount would draw the whole scene again.
     with st.container(key="player_box"):
-        _ELEMENT(key="player", data=packet, on_sync_change=feed.request_sync)
+        _ELEMENT(key="player", data=packet, on_sync_change=feed.request_sync, on_next_change=_next_tick)

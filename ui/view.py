@@ -92,17 +92,27 @@ def run_error() -> None:
 
 
 def live_panel(dataset, controls: dict) -> None:
-    """The player, fed by a fragment that ticks while training plays (and slowly while paused)."""
+    """The player, fed by a fragment that ticks while training plays (and slowly while paused).
+
+    The player asks for each tick itself, once it has taken the packet before (its "next" state,
+    after ``packet["next"]`` seconds), so a page never has more than one packet on the way. With
+    ``run_every`` a page that fell behind (20 pages in one browser on 2 cores) kept its timer asking
+    4 times a second while it worked through the packets already sent: minutes behind, it asked on
+    long after its run had ended, and lost the final rerun's download buttons.
+    """
     playing = session.status() == PLAYING
     current = session.runner()
     open_run = current is not None and not current.done
+    every = TICK_SECONDS if playing else KEEPALIVE_SECONDS if open_run else None
 
-    @st.fragment(run_every=TICK_SECONDS if playing else KEEPALIVE_SECONDS if open_run else None)
+    @st.fragment
     def panel():
         runner, feed = session.runner(), session.feed()
         with runner.frozen() if runner else contextlib.nullcontext():  # one state for the whole packet
             packet = feed.packet(scene_key(controls), lambda: _scene(dataset, controls), runner,
                                  _view(dataset, controls, runner))
+        if every:
+            packet["next"] = every
         player_element.show(packet, feed)
         if playing and (runner is None or runner.status != PLAYING):
             _rerun_after_this_tick()

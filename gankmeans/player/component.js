@@ -11,6 +11,7 @@ export default function mount({data, parentElement, setStateValue}) {
   }
   // A remounted or out-of-step player asks for everything again (the state's newest setter).
   player.requestSync = state => setStateValue("sync", state);
+  player.requestNext = state => setStateValue("next", state);  // the next tick (ui.view.live_panel)
   player.setTheme(readTheme(parentElement));
   if (data) player.receive(data);
 }

@@ -14,6 +14,9 @@ export const MAX_FPS = 15;
 const BEHIND_MS = 500;  // skip ahead once the next epoch to draw arrived this long ago
 const CURVES_MS = 500;  // the curves follow the scatter at most this often while playing (~30 ms a draw)
 const SYNC_RETRY_MS = 1000;
+// Asked for the next packet and none came this long after: ask again (the newest data of an
+// element replaces any not yet drawn, so a packet can be lost on the way, and with it the chain).
+const NEXT_RETRY_MS = 10000;
 const EMPTY_ROWS = () => ({epoch: [], d_loss: [], g_loss: [], agreement: [], inertia: [], student_share: [],
                            ari: [], nmi: [], phase: []});
 
@@ -34,6 +37,9 @@ export class Player {
     this.lastSync = -Infinity;
     this.syncWanted = false;
     this.syncTimer = null;
+    this.requestNext = () => {};
+    this.nextTimer = null;
+    this.askedAt = -Infinity;
     this.drawnAt = 0;
     this.curvesAt = 0;
     this.skipped = 0;
@@ -69,7 +75,25 @@ export class Player {
     this.requestSync({scene: this.sceneKey, run: this.run, have: this.rows.epoch.length, at: Date.now()});
   }
 
+  // The server's ticks come when the page asks: `seconds` after the last ask, and only once the last
+  // packet is taken, so a page that falls behind asks less often instead of piling packets up.
+  askNext(seconds) {
+    clearTimeout(this.nextTimer);
+    const wait = Math.max(0, this.askedAt + seconds * 1000 - performance.now());
+    this.nextTimer = setTimeout(() => {
+      this.askedAt = performance.now();
+      this.requestNext({at: Date.now()});
+      this.nextTimer = setTimeout(() => this.askNext(seconds), Math.max(NEXT_RETRY_MS, 2000 * seconds));
+    }, wait);
+  }
+
   async apply(packet) {
+    clearTimeout(this.nextTimer);
+    await this.take(packet);
+    if (packet.next && !this.syncWanted) this.askNext(packet.next);  // else the resend brings `next`
+  }
+
+  async take(packet) {
     let changed = false;
     if (packet.scene) changed = this.makeScene(packet.scene);
     if (!this.sceneKey || (packet.scene_key && packet.scene_key !== this.sceneKey)) return this.askSync();
