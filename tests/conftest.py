@@ -195,7 +195,8 @@ def first_epoch(app):
 
 
 def play_until_done(app, timeout=60.0):
-    """AppTest's run_every timers never fire: drive the fragment with repeated runs."""
+    """AppTest runs no JavaScript, so the player never asks for its next tick: drive the page with
+    repeated runs."""
     deadline = time.monotonic() + timeout
     while app.session_state["runner"].status == "playing" and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, button, epoch, first_epoch, packet, play_until_done, player_scene, small_run
 
 from gankmeans import DivergenceError, train
-from ui import controls
+from ui import controls, view
 from ui import feed as feed_module
 from ui.pool import Pool
 from ui.runner import Runner
@@ -344,3 +344,18 @@ def test_regenerate_at_the_largest_seed_shows_no_error(at):
     button(at, "Regenerate").click().run()
     assert not at.exception
     assert at.number_input(key="seed").value == 0  # it wraps round
+
+
+def test_the_player_is_told_when_to_ask_for_its_next_tick(at):
+    # The page asks for each tick itself once it has taken a packet (ui.view.live_panel): every
+    # 0.25 s while playing, every 30 s while a run is open but paused (its keepalive), never else.
+    assert "next" not in packet(at)  # no run
+    small_run(at, epochs=400)
+    button(at, "Step").click().run()
+    assert packet(at)["next"] == view.KEEPALIVE_SECONDS  # paused on epoch 0
+    button(at, "Train").click().run()
+    assert packet(at)["next"] == view.TICK_SECONDS
+    button(at, "Pause").click().run()
+    assert packet(at)["next"] == view.KEEPALIVE_SECONDS
+    button(at, "Reset").click().run()
+    assert "next" not in packet(at)
