@@ -50,6 +50,14 @@ def choose(page, label: str, option: str) -> None:
     page.wait_for_timeout(500)
 
 
+def train_preset(page, app_server: str, preset: str) -> None:
+    """Open the app, choose a preset, and train it to the end at full speed."""
+    open_app(page, app_server)
+    choose(page, "Preset", preset)
+    fastest(page)
+    train_to_the_end(page)
+
+
 def fastest(page) -> None:
     """Speed to "max" (the lessons' own speed is for a class, not for a test); the run is kept."""
     speed = sidebar(page).get_by_role("slider", name="Speed (epochs per second)")
@@ -81,10 +89,7 @@ def ari_in_title(page, index: int) -> float:
 def test_lesson_3_handing_over(app_server, page):
     """Preset *Handover*: agreement holds, the phase switches to *student* at epoch 14, marked on
     the curves; the clusters stay where they were."""
-    open_app(page, app_server)
-    choose(page, "Preset", "Handover")
-    fastest(page)
-    train_to_the_end(page)
+    train_preset(page, app_server, "Handover")
     curves = page.evaluate(CURVES)
     assert ["handover", 14] in curves["marks"] and curves["epochs"][-1] == 40
     assert min(curves["agreement"][3:13]) >= 0.99  # held for the 10 epochs before it
@@ -148,10 +153,7 @@ def test_lesson_6_step_0_shows_the_starting_centroids_and_ties_go_to_the_student
 
 def test_lesson_2_the_teacher_abstains_where_blobs_meet(app_server, page):
     """Preset *Wide tie margin*: about 25 of the 500 points (5 %) hollow, over the student's regions."""
-    open_app(page, app_server)
-    choose(page, "Preset", "Wide tie margin")
-    fastest(page)
-    train_to_the_end(page)
+    train_preset(page, app_server, "Wide tie margin")
     shown = page.evaluate(LIVE_POINTS)
     assert 15 <= shown["student"] <= 35 and shown["student"] + shown["teacher"] == 500
     assert shown["regions"] == 1 and metric(page, "epoch") == "40 / 40"
@@ -160,10 +162,7 @@ def test_lesson_2_the_teacher_abstains_where_blobs_meet(app_server, page):
 
 def test_lesson_4_a_student_imitating_k_means_cuts_the_moons_as_it_does(app_server, page):
     """Preset *Moons*: the run and plain K-Means both score ARI 0.24."""
-    open_app(page, app_server)
-    choose(page, "Preset", "Moons")
-    fastest(page)
-    train_to_the_end(page)
+    train_preset(page, app_server, "Moons")
     assert metric(page, "ari") == "0.237" and f"{ari_in_title(page, 1):.2f}" == "0.24"
     assert no_exception(page)
 
